@@ -1,0 +1,45 @@
+# PEP — the two commands of a fresh machine are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ENV := . scripts/env.sh &&
+ADDR ?= 127.0.0.1:3000
+# Packages and features of the native (server-side) build.
+NATIVE := -p pep -p app -p server --features app/ssr
+
+.PHONY: run test setup model build fmt lint unit e2e bench clean
+
+## run: install what is missing, build the release site, serve the playground
+run:
+	scripts/setup.sh --run
+	$(ENV) scripts/leptos.sh build --release
+	$(ENV) LEPTOS_SITE_ROOT=target/site "$$PEP_TARGET_DIR/release/pep" --addr $(ADDR) --data-dir "$$PEP_DATA_DIR"
+
+## test: formatting, lints, unit and integration tests, release build, browser tests
+test: setup fmt lint unit e2e
+
+setup:
+	scripts/setup.sh
+
+model:
+	scripts/fetch-model.sh
+
+build:
+	$(ENV) scripts/leptos.sh build --release
+
+fmt:
+	$(ENV) cargo fmt --all --check
+
+# Native builds use the release profile throughout, so llama.cpp (a long C++
+# build) is compiled once for lints, tests and the served binary alike.
+lint:
+	$(ENV) cargo clippy --release $(NATIVE) --all-targets -- -D warnings
+	$(ENV) cargo clippy -p pep --no-default-features --all-targets -- -D warnings
+
+unit:
+	$(ENV) PEP_TEST_MODEL="$$PEP_MODEL_FILE" cargo test --release $(NATIVE)
+
+e2e: build
+	$(ENV) cd end2end && PEP_BIN="$$PEP_TARGET_DIR/release/pep" npx playwright test
+
+clean:
+	rm -rf target end2end/test-results end2end/playwright-report

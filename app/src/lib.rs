@@ -1,0 +1,50 @@
+//! PEP's user interface: a Leptos app rendered on the server and hydrated in
+//! the browser. Server functions live beside the components that call them
+//! and are thin: each one is a single call into the engine.
+
+// Leptos views are deeply nested types.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod ndjson;
+pub mod playground;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <link rel="stylesheet" id="leptos" href="/pkg/pep.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes to its pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="PEP · Prompt Engineering Playground"/>
+        <Router>
+            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
+                <Route path=path!("/") view=playground::Playground/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,101 @@
+//! `POST /api/v1/chat`: one chat turn, streamed as server-sent events or
+//! answered whole.
+
+use std::convert::Infallible;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures::StreamExt;
+use pep::chat::{ChatEvent, ChatRequest, FinishReason, Usage};
+use pep::runs::{RunMetrics, RunStatus};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The body of `POST /api/v1/chat`.
+#[derive(Debug, Deserialize)]
+pub struct ChatBody {
+    #[serde(flatten)]
+    request: ChatRequest,
+    /// Stream events (`text/event-stream`) instead of one JSON answer.
+    #[serde(default)]
+    stream: bool,
+}
+
+/// The whole answer of a non-streaming turn.
+#[derive(Debug, Serialize)]
+pub struct ChatAnswer {
+    run_id: Uuid,
+    model: String,
+    reply: String,
+    status: RunStatus,
+    finish_reason: FinishReason,
+    usage: Usage,
+    metrics: RunMetrics,
+    error: Option<String>,
+}
+
+pub async fn chat(
+    State(state): State<AppState>,
+    body: Result<Json<ChatBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let model = body.request.model.clone();
+    let handle = state.engine.chat(body.request)?;
+    if body.stream {
+        // Each event is one SSE `data:` line; the event name repeats its type.
+        let events = handle.map(|event| Ok::<_, Infallible>(sse_event(&event)));
+        return Ok(Sse::new(events)
+            .keep_alive(KeepAlive::default())
+            .into_response());
+    }
+    let run_id = handle.run_id;
+    let mut reply = String::new();
+    let mut handle = handle;
+    while let Some(event) = handle.next().await {
+        match event {
+            ChatEvent::Started { .. } => {}
+            ChatEvent::Delta { text } => reply.push_str(&text),
+            ChatEvent::Done {
+                status,
+                finish_reason,
+                usage,
+                metrics,
+                error,
+                ..
+            } => {
+                let answer = ChatAnswer {
+                    run_id,
+                    model,
+                    reply,
+                    status,
+                    finish_reason,
+                    usage,
+                    metrics,
+                    error,
+                };
+                return Ok(Json(answer).into_response());
+            }
+        }
+    }
+    Err(ApiError::BadRequest(
+        "the run ended without a result".into(),
+    ))
+}
+
+fn sse_event(event: &ChatEvent) -> Event {
+    let name = match event {
+        ChatEvent::Started { .. } => "started",
+        ChatEvent::Delta { .. } => "delta",
+        ChatEvent::Done { .. } => "done",
+    };
+    Event::default()
+        .event(name)
+        .json_data(event)
+        .unwrap_or_else(|e| Event::default().event("error").data(e.to_string()))
+}

@@ -1,0 +1,58 @@
+//! Server configuration: built-in defaults < `.env` < environment (`PEP_*`)
+//! < command-line flags. Every option is documented in `.env.example`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// PEP, the Prompt Engineering Playground.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "pep", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "PEP_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Folder for the database, models and artifacts.
+    #[arg(long, env = "PEP_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL; defaults to `sqlite://<data dir>/pep.db`.
+    #[arg(long, env = "PEP_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// The model catalog.
+    #[arg(long, env = "PEP_MODELS_CONFIG", default_value = "config/models.yaml")]
+    pub models_config: PathBuf,
+
+    /// A GGUF file to use for every local endpoint instead of the catalog's.
+    #[arg(long, env = "PEP_LOCAL_MODEL_PATH")]
+    pub local_model_path: Option<PathBuf>,
+
+    /// The built site (wasm, JS, CSS, assets); defaults to Leptos' setting
+    /// (`LEPTOS_SITE_ROOT`, else `target/site`).
+    #[arg(long, env = "PEP_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// Log format.
+    #[arg(long, env = "PEP_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pep.db").display()))
+    }
+}

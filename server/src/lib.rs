@@ -1,0 +1,87 @@
+//! The `pep` server: configuration, state, the REST API and the Leptos app,
+//! assembled by [`router`] so tests can drive it in-process.
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod state;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use pep::catalog::Catalog;
+use pep::{Engine, EngineConfig};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use config::Config;
+use state::AppState;
+
+/// A failure to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Catalog(#[from] pep::catalog::CatalogError),
+    #[error(transparent)]
+    Engine(#[from] pep::EngineError),
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Builds the engine and the application state from the configuration.
+pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
+    let catalog = Catalog::load(&config.models_config)?;
+    let engine = Engine::start(EngineConfig {
+        catalog,
+        data_dir: config.data_dir.clone(),
+        database_url: config.database_url(),
+        local_model_path: config.local_model_path.clone(),
+    })
+    .await?;
+    let mut leptos_options = leptos::config::get_configuration(None)
+        .map_err(|e| StartError::Leptos(e.to_string()))?
+        .leptos_options;
+    if let Some(root) = &config.site_root {
+        leptos_options.site_root = root.display().to_string().into();
+    }
+    leptos_options.site_addr = config.addr;
+    Ok(AppState {
+        engine: Arc::new(engine),
+        leptos_options,
+    })
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let engine = Arc::clone(&state.engine);
+    let context = move || provide_context(Arc::clone(&engine));
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .nest("/api/v1", api::v1())
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,65 @@
+//! `pep`: serves the playground, the REST API and the health probes.
+
+use clap::Parser;
+use pep_server::config::Config;
+use pep_server::{build_state, router, telemetry, StartError};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    // `.env` is optional; the environment and flags override it.
+    let _ = dotenvy::dotenv();
+    let config = Config::parse();
+    telemetry::init(config.log_format);
+    match serve(config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "pep stopped");
+            eprintln!("pep: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), StartError> {
+    let state = build_state(&config).await?;
+    for model in state.engine.models() {
+        match &model.unavailable {
+            None => tracing::info!(model = %model.id, "model ready"),
+            Some(reason) => tracing::warn!(model = %model.id, %reason, "model unavailable"),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let url = format!("http://{}", config.addr);
+    tracing::info!(%url, "PEP is serving");
+    println!("PEP is serving at {url}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(StartError::Serve)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,228 @@
+//! The chat data model shared by the browser, the REST API and the providers.
+//!
+//! These types are the contract of one chat turn: what a client asks for
+//! ([`ChatRequest`]) and the events it receives while the reply is produced
+//! ([`ChatEvent`]). They are serde-only so that they compile to wasm as well.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::runs::{RunMetrics, RunStatus};
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+}
+
+impl Role {
+    /// The lowercase name used by chat templates and provider APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
+/// One message of a conversation.
+///
+/// Besides text, an assistant message may carry the tool calls the model
+/// made, and a user message may carry the answer to one of them
+/// ([`ToolResult`], with the tool's output as `content`): Gemini models tool
+/// answers as user turns too, and keeping the role set at three means every
+/// client that only shows text needs no change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+    /// The tool calls of an assistant turn, to be sent back on the next turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    /// Set when this (user) message is a tool's answer; `content` is the output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_result: Option<ToolResult>,
+}
+
+impl Message {
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        Self {
+            role,
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_result: None,
+        }
+    }
+
+    /// A user message answering the tool call `call` with `output`.
+    pub fn tool_output(call: &ToolCall, output: impl Into<String>) -> Self {
+        Self {
+            tool_result: Some(ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+            }),
+            ..Self::new(Role::User, output)
+        }
+    }
+}
+
+/// A tool call the model made, as assembled from the provider's stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The provider's id for the call; empty when the provider gives none
+    /// (Gemini 2.5 matches answers by name).
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    /// The arguments as JSON text, exactly as the model wrote them.
+    pub arguments: String,
+    /// Opaque provider state that must travel back with the call (Gemini's
+    /// `thoughtSignature`; Gemini 3 rejects a function-call turn without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// Which tool call a user message answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolResult {
+    pub call_id: String,
+    /// The function's name: Gemini matches answers by name.
+    pub name: String,
+}
+
+/// A function the model may call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    /// `[A-Za-z0-9_-]`, at most 64 characters (the common limit).
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// JSON Schema of the arguments object.
+    #[serde(default = "empty_object_schema")]
+    pub parameters: serde_json::Value,
+}
+
+fn empty_object_schema() -> serde_json::Value {
+    serde_json::json!({ "type": "object", "properties": {} })
+}
+
+/// The shape the reply must take. Absent means free text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseFormat {
+    /// Any valid JSON object (the prompt must ask for JSON).
+    JsonObject,
+    /// JSON that follows `schema`. `strict` asks the provider to enforce it,
+    /// which limits the schema to the provider's supported subset.
+    JsonSchema {
+        /// `[A-Za-z0-9_-]`, at most 64 characters.
+        name: String,
+        schema: serde_json::Value,
+        #[serde(default)]
+        strict: bool,
+    },
+}
+
+/// Sampling and length controls. `None` means "the model's default" from the
+/// catalog, never a silent guess by a provider.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GenerationParams {
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub max_tokens: Option<u32>,
+    pub seed: Option<u64>,
+    pub stop: Vec<String>,
+    pub repeat_penalty: Option<f32>,
+    /// How hard a reasoning model thinks: one of the model's
+    /// `params.reasoning_effort.values` from the catalog.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_effort: Option<String>,
+    /// How long the answer is (OpenAI GPT-5 family): one of the model's
+    /// `params.verbosity.values`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verbosity: Option<String>,
+    /// Free text when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<ResponseFormat>,
+    /// Functions the model may call.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolSpec>,
+}
+
+/// A request for one chat turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    /// A model id from the catalog (`GET /api/v1/models`).
+    pub model: String,
+    /// The conversation so far, ending with the user's new message.
+    pub messages: Vec<Message>,
+    #[serde(default)]
+    pub params: GenerationParams,
+    /// Groups the runs of one playground session.
+    #[serde(default)]
+    pub session_id: Option<String>,
+}
+
+/// Token counts of one run. Every field is present for every provider
+/// (zero where a provider has no such count) so runs compare directly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+    pub reasoning_tokens: u32,
+    pub cached_tokens: u32,
+}
+
+/// Why generation stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// End of turn or a stop sequence.
+    Stop,
+    /// The token limit was reached.
+    Length,
+    /// The user or the client stopped it.
+    Cancelled,
+    /// The provider failed.
+    Error,
+}
+
+impl FinishReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinishReason::Stop => "stop",
+            FinishReason::Length => "length",
+            FinishReason::Cancelled => "cancelled",
+            FinishReason::Error => "error",
+        }
+    }
+}
+
+/// What a client receives while a turn runs: `started`, then deltas, then
+/// exactly one `done`. Serialized with a `type` tag, one JSON object per event
+/// (SSE `data:` lines on the REST API, NDJSON lines to the browser).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEvent {
+    Started {
+        run_id: Uuid,
+        model: String,
+    },
+    Delta {
+        text: String,
+    },
+    Done {
+        run_id: Uuid,
+        status: RunStatus,
+        finish_reason: FinishReason,
+        usage: Usage,
+        metrics: RunMetrics,
+        /// The provider's or the engine's message when `status` is `failed`.
+        error: Option<String>,
+    },
+}

@@ -1,0 +1,321 @@
+//! The engine: one chat turn from request to recorded run.
+//!
+//! [`Engine::chat`] validates a request, starts the provider and returns a
+//! [`ChatHandle`], a stream of [`ChatEvent`]s. A driver task owns the provider
+//! stream; it forwards deltas to the client and, when the stream ends for any
+//! reason (finished, failed, stopped by the user, client gone), records the
+//! run. Dropping the handle cancels the run, so a closed browser tab stops the
+//! model at once.
+
+mod driver;
+mod validate;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use futures::Stream;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::{CancellationToken, DropGuard};
+use uuid::Uuid;
+
+use crate::catalog::{Catalog, EndpointConfig, ModelInfo};
+use crate::chat::{ChatEvent, ChatRequest};
+use crate::providers::Provider;
+use crate::runs::RunRecord;
+use crate::store::{Store, StoreError};
+
+pub use validate::{MAX_CONVERSATION_BYTES, MAX_STOP_SEQUENCES};
+
+/// What the engine needs to start.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub catalog: Catalog,
+    /// Relative model paths are resolved against this folder.
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Overrides the model file of every local endpoint.
+    pub local_model_path: Option<PathBuf>,
+}
+
+/// Why the engine refused or failed a request.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("unknown model {0}; see GET /api/v1/models for the models on offer")]
+    UnknownModel(String),
+    #[error("model {model} is unavailable: {reason}")]
+    ModelUnavailable { model: String, reason: String },
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("no run {0}")]
+    RunNotFound(Uuid),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A provider, or why there is none.
+#[derive(Clone)]
+enum Slot {
+    Ready(Arc<dyn Provider>),
+    Unavailable(String),
+}
+
+/// The engine. Cheap to share behind an `Arc`.
+pub struct Engine {
+    catalog: Catalog,
+    endpoints: HashMap<String, Slot>,
+    store: Store,
+    active: Mutex<HashMap<Uuid, CancellationToken>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("models", &self.catalog.models.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the store and brings up every endpoint. An endpoint that cannot
+    /// start (a missing model file, a missing API key) leaves its models
+    /// listed as unavailable with the reason; it never stops the server.
+    pub async fn start(config: EngineConfig) -> Result<Self, EngineError> {
+        if let Some(parent) = sqlite_parent(&config.database_url) {
+            std::fs::create_dir_all(&parent)
+                .map_err(|e| EngineError::Store(StoreError::Database(sqlx::Error::Io(e))))?;
+        }
+        let store = Store::connect(&config.database_url).await?;
+        let mut endpoints = HashMap::new();
+        for (name, endpoint) in &config.catalog.endpoints {
+            let slot = start_endpoint(endpoint, &config).await;
+            if let Slot::Unavailable(reason) = &slot {
+                tracing::warn!(endpoint = %name, %reason, "endpoint unavailable");
+            }
+            endpoints.insert(name.clone(), slot);
+        }
+        Ok(Self {
+            catalog: config.catalog,
+            endpoints,
+            store,
+            active: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Every model of the catalog, with its availability.
+    pub fn models(&self) -> Vec<ModelInfo> {
+        self.catalog
+            .models
+            .iter()
+            .map(|m| {
+                let unavailable = match self.endpoints.get(&m.endpoint) {
+                    Some(Slot::Ready(_)) => None,
+                    Some(Slot::Unavailable(reason)) => Some(reason.clone()),
+                    None => Some(format!("endpoint {} is not configured", m.endpoint)),
+                };
+                self.catalog.info(m, unavailable)
+            })
+            .collect()
+    }
+
+    /// Whether the database answers and at least one model can serve.
+    pub async fn readiness(&self) -> Result<(), String> {
+        self.store.ping().await.map_err(|e| e.to_string())?;
+        if self.endpoints.values().any(|s| matches!(s, Slot::Ready(_))) {
+            Ok(())
+        } else {
+            Err("no model is available".into())
+        }
+    }
+
+    /// Starts a chat turn. Errors here mean nothing ran and nothing was stored.
+    pub fn chat(self: &Arc<Self>, request: ChatRequest) -> Result<ChatHandle, EngineError> {
+        let model = self
+            .catalog
+            .model(&request.model)
+            .ok_or_else(|| EngineError::UnknownModel(request.model.clone()))?;
+        let provider = match self.endpoints.get(&model.endpoint) {
+            Some(Slot::Ready(p)) => Arc::clone(p),
+            Some(Slot::Unavailable(reason)) => {
+                return Err(EngineError::ModelUnavailable {
+                    model: model.id.clone(),
+                    reason: reason.clone(),
+                })
+            }
+            None => {
+                return Err(EngineError::ModelUnavailable {
+                    model: model.id.clone(),
+                    reason: format!("endpoint {} is not configured", model.endpoint),
+                })
+            }
+        };
+        let provider_request =
+            validate::resolve(model, &request).map_err(EngineError::InvalidRequest)?;
+        let run_id = Uuid::now_v7();
+        let cancel = CancellationToken::new();
+        self.lock_active().insert(run_id, cancel.clone());
+        let (tx, rx) = mpsc::channel(256);
+        let job = driver::Job {
+            engine: Arc::clone(self),
+            run_id,
+            request,
+            pricing: model.pricing,
+            provider,
+            provider_request,
+            cancel: cancel.clone(),
+            tx,
+        };
+        tokio::spawn(driver::drive(job));
+        Ok(ChatHandle {
+            run_id,
+            events: ReceiverStream::new(rx),
+            _cancel_on_drop: cancel.drop_guard(),
+        })
+    }
+
+    /// Stops a running turn. Returns false when no such run is in progress.
+    pub fn cancel(&self, run_id: Uuid) -> bool {
+        match self.lock_active().get(&run_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub async fn run(&self, id: Uuid) -> Result<RunRecord, EngineError> {
+        self.store
+            .get_run(id)
+            .await?
+            .ok_or(EngineError::RunNotFound(id))
+    }
+
+    pub async fn runs(&self, limit: u32) -> Result<Vec<RunRecord>, EngineError> {
+        Ok(self.store.list_runs(limit).await?)
+    }
+
+    fn lock_active(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CancellationToken>> {
+        // A poisoned map only means another task panicked mid-insert; the
+        // map itself is still consistent.
+        self.active
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn finished(&self, run_id: Uuid) {
+        self.lock_active().remove(&run_id);
+    }
+}
+
+/// The events of one chat turn. Dropping it cancels the turn.
+pub struct ChatHandle {
+    pub run_id: Uuid,
+    events: ReceiverStream<ChatEvent>,
+    _cancel_on_drop: DropGuard,
+}
+
+impl std::fmt::Debug for ChatHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatHandle")
+            .field("run_id", &self.run_id)
+            .finish()
+    }
+}
+
+impl Stream for ChatHandle {
+    type Item = ChatEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ChatEvent>> {
+        Pin::new(&mut self.events).poll_next(cx)
+    }
+}
+
+async fn start_endpoint(endpoint: &EndpointConfig, config: &EngineConfig) -> Slot {
+    match endpoint {
+        EndpointConfig::Local {
+            model_path,
+            threads,
+            max_concurrent,
+        } => {
+            let path = config
+                .local_model_path
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join(model_path));
+            start_local(path, *threads, *max_concurrent).await
+        }
+        EndpointConfig::OpenAi(_)
+        | EndpointConfig::Gemini(_)
+        | EndpointConfig::OpenaiCompatible(_) => {
+            // Keys and moved base URLs are read once, at start.
+            let env = |name: &str| std::env::var(name).ok();
+            match crate::providers::connect(endpoint, &env).await {
+                Ok(provider) => Slot::Ready(provider),
+                Err(e) => Slot::Unavailable(e.to_string()),
+            }
+        }
+    }
+}
+
+#[cfg(feature = "local")]
+async fn start_local(path: PathBuf, threads: u32, max_concurrent: usize) -> Slot {
+    use crate::providers::local::{LoadedModel, LocalProvider, Threads};
+    let loaded = tokio::task::spawn_blocking(move || LoadedModel::load(&path)).await;
+    match loaded {
+        Ok(Ok(model)) => Slot::Ready(Arc::new(LocalProvider::new(
+            Arc::new(model),
+            max_concurrent,
+            Threads::choose(threads),
+        ))),
+        Ok(Err(e)) => Slot::Unavailable(e.to_string()),
+        Err(e) => Slot::Unavailable(format!("loading the model failed: {e}")),
+    }
+}
+
+#[cfg(not(feature = "local"))]
+async fn start_local(_path: PathBuf, _threads: u32, _max_concurrent: usize) -> Slot {
+    Slot::Unavailable("this build of pep has no embedded model (feature `local`)".into())
+}
+
+/// The folder of a `sqlite:` URL's file, so it can be created first.
+fn sqlite_parent(url: &str) -> Option<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    PathBuf::from(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_parent;
+    use std::path::PathBuf;
+
+    #[test]
+    fn sqlite_parent_folder() {
+        assert_eq!(
+            sqlite_parent("sqlite://data/pep.db"),
+            Some(PathBuf::from("data"))
+        );
+        assert_eq!(
+            sqlite_parent("sqlite:/tmp/x/a.db?mode=rwc"),
+            Some(PathBuf::from("/tmp/x"))
+        );
+        assert_eq!(sqlite_parent("sqlite::memory:"), None);
+        assert_eq!(sqlite_parent("sqlite://pep.db"), None);
+        assert_eq!(sqlite_parent("postgres://h/db"), None);
+    }
+}

@@ -1,0 +1,533 @@
+//! Checks a chat request against the model's catalog entry and resolves
+//! every parameter. A value out of range is an error that names the range;
+//! nothing is silently clamped.
+
+use crate::catalog::{Choice, ModelConfig, Range};
+use crate::chat::{ChatRequest, ResponseFormat, Role, ToolSpec};
+use crate::providers::{Controls, ProviderRequest};
+
+/// Largest conversation accepted, in bytes of message text.
+pub const MAX_CONVERSATION_BYTES: usize = 1 << 20;
+/// Most stop sequences accepted.
+pub const MAX_STOP_SEQUENCES: usize = 8;
+/// Most tools in one request (Gemini's limit, the lowest of the providers).
+pub const MAX_TOOLS: usize = 128;
+
+/// Validates `req` for `model` and returns the provider's request.
+pub fn resolve(model: &ModelConfig, req: &ChatRequest) -> Result<ProviderRequest, String> {
+    check_messages(req)?;
+    let spec = &model.params;
+    let p = &req.params;
+    let id = &model.id;
+    let float =
+        |name: &str, range: &Option<Range<f32>>, value: Option<f32>| -> Result<f32, String> {
+            match (range, value) {
+                (None, None) => Ok(0.0),
+                (None, Some(_)) => Err(format!("{id} has no {name} control; leave {name} unset")),
+                (Some(r), None) => Ok(r.default),
+                (Some(r), Some(v)) if v.is_finite() && r.contains(v) => Ok(v),
+                (Some(r), Some(v)) => Err(format!(
+                    "{name} {v} is outside the range {}..={} that {id} accepts",
+                    r.min, r.max
+                )),
+            }
+        };
+    let temperature = float("temperature", &spec.temperature, p.temperature)?;
+    let top_p = float("top_p", &spec.top_p, p.top_p)?;
+    let repeat_penalty = match spec.repeat_penalty {
+        None if p.repeat_penalty.is_some() => {
+            return Err(format!(
+                "{id} has no repeat_penalty control; leave it unset"
+            ))
+        }
+        None => 1.0,
+        Some(_) => float("repeat_penalty", &spec.repeat_penalty, p.repeat_penalty)?,
+    };
+    let max_tokens = match p.max_tokens {
+        None => spec.max_tokens.default,
+        Some(v) if spec.max_tokens.contains(v) => v,
+        Some(v) => {
+            return Err(format!(
+                "max_tokens {v} is outside the range {}..={} that {id} accepts",
+                spec.max_tokens.min, spec.max_tokens.max
+            ))
+        }
+    };
+    if p.seed.is_some() && !spec.seed {
+        return Err(format!("{id} does not support a seed; leave seed unset"));
+    }
+    if !p.stop.is_empty() && !spec.stop {
+        return Err(format!("{id} does not support stop sequences"));
+    }
+    if p.stop.len() > MAX_STOP_SEQUENCES {
+        return Err(format!(
+            "at most {MAX_STOP_SEQUENCES} stop sequences are accepted, got {}",
+            p.stop.len()
+        ));
+    }
+    if p.stop.iter().any(String::is_empty) {
+        return Err("stop sequences must not be empty".into());
+    }
+    let reasoning_effort = choice(
+        id,
+        "reasoning_effort",
+        &spec.reasoning_effort,
+        &p.reasoning_effort,
+    )?;
+    let verbosity = choice(id, "verbosity", &spec.verbosity, &p.verbosity)?;
+    let thinking_budget = reasoning_effort
+        .as_ref()
+        .and_then(|e| model.thinking_budgets.get(e).copied());
+    check_features(model, req)?;
+    Ok(ProviderRequest {
+        messages: req.messages.clone(),
+        temperature,
+        top_p,
+        max_tokens,
+        seed: p.seed,
+        stop: p.stop.clone(),
+        repeat_penalty,
+        model: model.provider_model().to_owned(),
+        controls: Controls {
+            temperature: spec.temperature.is_some(),
+            top_p: spec.top_p.is_some(),
+        },
+        stream: true,
+        response_format: p.response_format.clone(),
+        tools: p.tools.clone(),
+        reasoning_effort,
+        thinking_budget,
+        verbosity,
+    })
+}
+
+/// A fixed-choice control: the request's value if the model allows it, else
+/// the catalog's default (which may be "send nothing").
+fn choice(
+    id: &str,
+    name: &str,
+    spec: &Option<Choice>,
+    value: &Option<String>,
+) -> Result<Option<String>, String> {
+    match (spec, value) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(format!("{id} has no {name} control; leave {name} unset")),
+        (Some(c), None) => Ok(c.default.clone()),
+        (Some(c), Some(v)) if c.allows(v) => Ok(Some(v.clone())),
+        (Some(c), Some(v)) => Err(format!(
+            "{name} {v} is not one of {} that {id} accepts",
+            c.values.join(", ")
+        )),
+    }
+}
+
+/// Tools and JSON modes against the model's capabilities.
+fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), String> {
+    let caps = &model.capabilities;
+    let id = &model.id;
+    let p = &req.params;
+    match &p.response_format {
+        None => {}
+        Some(ResponseFormat::JsonObject) if !caps.json_object => {
+            return Err(format!("{id} has no JSON object mode"));
+        }
+        Some(ResponseFormat::JsonSchema { .. }) if !caps.json_schema => {
+            let hint = if caps.json_object {
+                "; use json_object and describe the shape in the prompt"
+            } else if caps.tools {
+                "; a tool whose parameters are the schema gets the same result"
+            } else {
+                ""
+            };
+            return Err(format!("{id} does not support JSON schema output{hint}"));
+        }
+        Some(ResponseFormat::JsonSchema { name, schema, .. }) => {
+            check_name("the JSON schema name", name)?;
+            if !schema.is_object() {
+                return Err("the JSON schema must be a JSON object".into());
+            }
+        }
+        Some(ResponseFormat::JsonObject) => {
+            // OpenAI refuses json_object otherwise, and other servers let
+            // the model pad with whitespace up to max_tokens.
+            let asks = req
+                .messages
+                .iter()
+                .any(|m| m.content.to_ascii_lowercase().contains("json"));
+            if !asks {
+                return Err(
+                    "json_object needs the conversation to ask for JSON: say \"JSON\" in the system or user message".into(),
+                );
+            }
+        }
+    }
+    let uses_tools = req
+        .messages
+        .iter()
+        .any(|m| !m.tool_calls.is_empty() || m.tool_result.is_some());
+    if (!p.tools.is_empty() || uses_tools) && !caps.tools {
+        return Err(format!("{id} does not support tools"));
+    }
+    check_tools(&p.tools)?;
+    if !p.tools.is_empty() && p.response_format.is_some() && !caps.tools_with_structured_output {
+        return Err(format!(
+            "{id} cannot use tools and a JSON response format in the same request; drop one of them"
+        ));
+    }
+    Ok(())
+}
+
+fn check_tools(tools: &[ToolSpec]) -> Result<(), String> {
+    if tools.len() > MAX_TOOLS {
+        return Err(format!(
+            "at most {MAX_TOOLS} tools are accepted, got {}",
+            tools.len()
+        ));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for t in tools {
+        check_name("a tool name", &t.name)?;
+        if !names.insert(t.name.as_str()) {
+            return Err(format!("tool {} is defined twice", t.name));
+        }
+        if !t.parameters.is_object() {
+            return Err(format!(
+                "the parameters of tool {} must be a JSON schema object",
+                t.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Names every provider accepts: `[A-Za-z0-9_-]`, 1 to 64 characters.
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must be 1 to 64 letters, digits, _ or -; got {name:?}"
+        ))
+    }
+}
+
+fn check_messages(req: &ChatRequest) -> Result<(), String> {
+    let Some(last) = req.messages.last() else {
+        return Err("the conversation is empty: send at least one user message".into());
+    };
+    if last.role != Role::User {
+        return Err("the last message must be the user's".into());
+    }
+    if last.content.trim().is_empty() {
+        return Err("the message is empty".into());
+    }
+    let bytes: usize = req.messages.iter().map(|m| m.content.len()).sum();
+    if bytes > MAX_CONVERSATION_BYTES {
+        return Err(format!(
+            "the conversation is {bytes} bytes; at most {MAX_CONVERSATION_BYTES} are accepted"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use crate::catalog::{Capabilities, ParamSpec, Pricing};
+    use crate::chat::{GenerationParams, Message, ToolCall};
+
+    fn model() -> ModelConfig {
+        ModelConfig {
+            id: "m".into(),
+            label: "M".into(),
+            endpoint: "e".into(),
+            params: ParamSpec {
+                temperature: Some(Range {
+                    min: 0.0,
+                    max: 2.0,
+                    default: 0.3,
+                }),
+                top_p: Some(Range {
+                    min: 0.0,
+                    max: 1.0,
+                    default: 0.9,
+                }),
+                max_tokens: Range {
+                    min: 1,
+                    max: 100,
+                    default: 50,
+                },
+                seed: false,
+                stop: true,
+                repeat_penalty: None,
+                reasoning_effort: None,
+                verbosity: None,
+            },
+            pricing: Pricing::default(),
+            provider_model: Some("m-upstream".into()),
+            capabilities: Capabilities::default(),
+            thinking_budgets: BTreeMap::new(),
+        }
+    }
+
+    fn req(params: GenerationParams) -> ChatRequest {
+        ChatRequest {
+            model: "m".into(),
+            messages: vec![Message::new(Role::User, "hi")],
+            params,
+            session_id: None,
+        }
+    }
+
+    #[test]
+    fn defaults_come_from_the_catalog() {
+        let r = resolve(&model(), &req(GenerationParams::default())).unwrap();
+        assert_eq!(
+            (r.temperature, r.top_p, r.max_tokens, r.repeat_penalty),
+            (0.3, 0.9, 50, 1.0)
+        );
+    }
+
+    #[test]
+    fn out_of_range_is_an_error_naming_the_range() {
+        let e = resolve(
+            &model(),
+            &req(GenerationParams {
+                temperature: Some(2.5),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(e.contains("0..=2"), "{e}");
+        let e = resolve(
+            &model(),
+            &req(GenerationParams {
+                max_tokens: Some(0),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(e.contains("max_tokens 0"), "{e}");
+        let e = resolve(
+            &model(),
+            &req(GenerationParams {
+                temperature: Some(f32::NAN),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(e.contains("temperature"), "{e}");
+    }
+
+    #[test]
+    fn unsupported_controls_are_refused() {
+        let e = resolve(
+            &model(),
+            &req(GenerationParams {
+                seed: Some(1),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(e.contains("seed"), "{e}");
+        let e = resolve(
+            &model(),
+            &req(GenerationParams {
+                repeat_penalty: Some(1.2),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(e.contains("repeat_penalty"), "{e}");
+    }
+
+    #[test]
+    fn conversation_shape_is_checked() {
+        let mut r = req(GenerationParams::default());
+        r.messages.clear();
+        assert!(resolve(&model(), &r).unwrap_err().contains("empty"));
+        r.messages = vec![
+            Message::new(Role::User, "q"),
+            Message::new(Role::Assistant, "a"),
+        ];
+        assert!(resolve(&model(), &r).unwrap_err().contains("last message"));
+        r.messages = vec![Message::new(Role::User, "   ")];
+        assert!(resolve(&model(), &r).unwrap_err().contains("empty"));
+    }
+
+    fn reasoning_model() -> ModelConfig {
+        let mut m = model();
+        m.params.reasoning_effort = Some(Choice {
+            values: vec!["low".into(), "high".into()],
+            default: Some("low".into()),
+        });
+        m.thinking_budgets = BTreeMap::from([("low".into(), 1024), ("high".into(), 8192)]);
+        m
+    }
+
+    fn tool(name: &str) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            description: String::new(),
+            parameters: json!({"type": "object"}),
+        }
+    }
+
+    #[test]
+    fn the_request_names_the_provider_model_and_its_controls() {
+        let r = resolve(&model(), &req(GenerationParams::default())).unwrap();
+        assert_eq!(r.model, "m-upstream");
+        assert!(r.controls.temperature && r.controls.top_p && r.stream);
+        let mut m = model();
+        m.params.temperature = None;
+        let r = resolve(&m, &req(GenerationParams::default())).unwrap();
+        assert_eq!(r.sent_temperature(), None);
+    }
+
+    #[test]
+    fn reasoning_effort_comes_from_the_models_values() {
+        let m = reasoning_model();
+        let r = resolve(&m, &req(GenerationParams::default())).unwrap();
+        assert_eq!(
+            (r.reasoning_effort.as_deref(), r.thinking_budget),
+            (Some("low"), Some(1024))
+        );
+        let r = resolve(
+            &m,
+            &req(GenerationParams {
+                reasoning_effort: Some("high".into()),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(r.thinking_budget, Some(8192));
+        let e = resolve(
+            &m,
+            &req(GenerationParams {
+                reasoning_effort: Some("xhigh".into()),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "reasoning_effort xhigh is not one of low, high that m accepts"
+        );
+        let e = resolve(
+            &model(),
+            &req(GenerationParams {
+                verbosity: Some("low".into()),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(e.contains("no verbosity control"), "{e}");
+    }
+
+    #[test]
+    fn tools_and_json_modes_need_the_capability() {
+        let with_tools = GenerationParams {
+            tools: vec![tool("get_weather")],
+            ..Default::default()
+        };
+        let e = resolve(&model(), &req(with_tools.clone())).unwrap_err();
+        assert_eq!(e, "m does not support tools");
+        let schema = Some(ResponseFormat::JsonSchema {
+            name: "answer".into(),
+            schema: json!({"type": "object"}),
+            strict: true,
+        });
+        let mut m = model();
+        m.capabilities.tools = true;
+        m.capabilities.json_object = true;
+        let e = resolve(
+            &m,
+            &req(GenerationParams {
+                response_format: schema.clone(),
+                ..Default::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("does not support JSON schema") && e.contains("json_object"),
+            "{e}"
+        );
+        m.capabilities.json_schema = true;
+        let both = GenerationParams {
+            response_format: schema,
+            ..with_tools
+        };
+        let e = resolve(&m, &req(both.clone())).unwrap_err();
+        assert!(e.contains("tools and a JSON response format"), "{e}");
+        m.capabilities.tools_with_structured_output = true;
+        let r = resolve(&m, &req(both)).unwrap();
+        assert_eq!(r.tools.len(), 1);
+    }
+
+    #[test]
+    fn tool_definitions_are_checked() {
+        let mut m = model();
+        m.capabilities.tools = true;
+        let bad = |tools: Vec<ToolSpec>| {
+            resolve(
+                &m,
+                &req(GenerationParams {
+                    tools,
+                    ..Default::default()
+                }),
+            )
+            .unwrap_err()
+        };
+        assert!(bad(vec![tool("a b")]).contains("tool name"));
+        assert!(bad(vec![tool("a"), tool("a")]).contains("twice"));
+        let mut t = tool("f");
+        t.parameters = json!("string");
+        assert!(bad(vec![t]).contains("parameters"));
+    }
+
+    #[test]
+    fn tool_turns_need_a_model_with_tools() {
+        let call = ToolCall {
+            id: "c".into(),
+            name: "f".into(),
+            arguments: "{}".into(),
+            signature: None,
+        };
+        let mut r = req(GenerationParams::default());
+        r.messages = vec![
+            Message::new(Role::User, "q"),
+            Message {
+                tool_calls: vec![call.clone()],
+                ..Message::new(Role::Assistant, "")
+            },
+            Message::tool_output(&call, "42"),
+        ];
+        assert!(resolve(&model(), &r).unwrap_err().contains("tools"));
+        let mut m = model();
+        m.capabilities.tools = true;
+        assert!(resolve(&m, &r).is_ok());
+    }
+
+    #[test]
+    fn json_object_needs_the_prompt_to_ask_for_json() {
+        let mut m = model();
+        m.capabilities.json_object = true;
+        let mut r = req(GenerationParams {
+            response_format: Some(ResponseFormat::JsonObject),
+            ..Default::default()
+        });
+        assert!(resolve(&m, &r).unwrap_err().contains("ask for JSON"));
+        r.messages
+            .insert(0, Message::new(Role::System, "Answer in json."));
+        assert!(resolve(&m, &r).is_ok());
+    }
+}

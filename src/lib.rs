@@ -1,0 +1,23 @@
+//! PEP engine: everything that is neither UI nor HTTP wiring.
+//!
+//! Without the `engine` feature this crate is only the shared data model
+//! ([`chat`], [`catalog`] views, [`runs`] summaries): plain serde types that
+//! compile to WebAssembly so the browser and the server speak the same types.
+//! With `engine` it adds the providers, the run recorder, the store and the
+//! [`Engine`] that ties them together; `local` adds the embedded llama.cpp model.
+
+pub mod catalog;
+pub mod chat;
+pub mod runs;
+
+#[cfg(feature = "engine")]
+pub mod engine;
+#[cfg(feature = "engine")]
+pub mod providers;
+#[cfg(feature = "engine")]
+pub mod store;
+#[cfg(feature = "engine")]
+pub mod text;
+
+#[cfg(feature = "engine")]
+pub use engine::{ChatHandle, Engine, EngineConfig, EngineError};

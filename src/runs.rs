@@ -1,0 +1,73 @@
+//! Runs: the record of one chat turn, and the figures measured on it.
+//!
+//! The summary types are shared with the browser; [`recorder`] (server only)
+//! turns the timings of a stream into [`RunMetrics`].
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::chat::{FinishReason, GenerationParams, Message, Usage};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Ok,
+    Failed,
+    Cancelled,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses the stored form written by [`RunStatus::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ok" => Some(RunStatus::Ok),
+            "failed" => Some(RunStatus::Failed),
+            "cancelled" => Some(RunStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// Timing and cost figures of one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    /// Time from the request to the first text delta, in milliseconds.
+    pub ttft_ms: Option<f64>,
+    /// Time from the request to the end of the stream, in milliseconds.
+    pub latency_ms: f64,
+    /// Output tokens per second after the first token (decode speed).
+    pub tokens_per_second: Option<f64>,
+    /// Cost in US dollars from the catalog's prices.
+    pub cost_usd: f64,
+}
+
+/// Everything stored about one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: Uuid,
+    /// RFC 3339 time the run started.
+    pub created_at: String,
+    pub session_id: Option<String>,
+    pub model: String,
+    pub provider: String,
+    pub params: GenerationParams,
+    pub messages: Vec<Message>,
+    pub reply: String,
+    pub status: RunStatus,
+    pub finish_reason: FinishReason,
+    pub error: Option<String>,
+    pub usage: Usage,
+    pub metrics: RunMetrics,
+}
+
+#[cfg(feature = "engine")]
+pub mod recorder;
