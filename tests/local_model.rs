@@ -177,3 +177,19 @@ async fn too_long_a_conversation_is_a_clear_error() {
     let err = first.expect_err("context too long");
     assert!(err.to_string().contains("too long"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn complete_returns_the_whole_reply() {
+    let p = provider();
+    let req = request("Count from one to twenty in words.", 24);
+    let streamed = collect(&p, req.clone(), None).await;
+    let whole = p
+        .complete(req, CancellationToken::new())
+        .await
+        .expect("completion");
+    // Greedy decoding: the whole reply equals the streamed one.
+    assert_eq!(whole.text, streamed.text());
+    assert_eq!(Some(whole.usage), streamed.usage);
+    assert_eq!(whole.finish, streamed.finish);
+    assert!(whole.tool_calls.is_empty() && whole.reasoning.is_empty());
+}

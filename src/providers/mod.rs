@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::chat::{FinishReason, Message, ResponseFormat, ToolSpec, Usage};
 
+mod complete;
 pub mod gemini;
 mod http;
 #[cfg(feature = "local")]
@@ -33,6 +34,7 @@ mod setup;
 mod sse;
 mod stream;
 
+pub use complete::Completion;
 pub use setup::{build, connect, SetupError};
 
 /// A request with every parameter resolved against the catalog: providers
@@ -239,6 +241,17 @@ pub trait Provider: Send + Sync {
 
     /// Starts generating. The stream ends after a `Finish` event or an error.
     fn stream(&self, request: ProviderRequest, cancel: CancellationToken) -> ProviderStream;
+
+    /// The whole reply at once: the request is sent without streaming and
+    /// the provider's events are folded into a [`Completion`].
+    fn complete(
+        &self,
+        mut request: ProviderRequest,
+        cancel: CancellationToken,
+    ) -> futures::future::BoxFuture<'static, Result<Completion, ProviderError>> {
+        request.stream = false;
+        Box::pin(Completion::collect(self.stream(request, cancel)))
+    }
 }
 
 #[cfg(test)]
