@@ -35,8 +35,11 @@ lint:
 	$(ENV) cargo clippy --release $(NATIVE) --all-targets -- -D warnings
 	$(ENV) cargo clippy -p pep --no-default-features --all-targets -- -D warnings
 
+# The store suite runs on SQLite, on PostgreSQL (127.0.0.1:5432) and through a
+# throwaway PgBouncer in transaction pooling mode, started here.
 unit:
-	$(ENV) PEP_TEST_MODEL="$$PEP_MODEL_FILE" cargo test --release $(NATIVE)
+	url="$$(scripts/pgbouncer.sh start)"; trap 'scripts/pgbouncer.sh stop' EXIT; \
+	$(ENV) PEP_TEST_PGBOUNCER_URL="$$url" PEP_TEST_MODEL="$$PEP_MODEL_FILE" cargo test --release $(NATIVE)
 
 e2e: build
 	$(ENV) cd end2end && PEP_BIN="$$PEP_TARGET_DIR/release/pep" npx playwright test

@@ -27,7 +27,9 @@ apt_missing() {
 packages=(cmake clang libclang-dev g++ make unzip python3)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
-[ "$want_browser" = 1 ] && packages+=(chromium)
+[ "$want_browser" = 1 ] && packages+=(chromium pgbouncer)
+# The tests' PostgreSQL (a running server on 127.0.0.1:5432 is used as is).
+[ "$want_browser" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1 && packages+=(postgresql)
 [ "$PEP_TOOLCHAIN" = debian ] && packages+=(rustc-web cargo-web rust-web-src rust-web-clippy lld-16)
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -67,6 +67,11 @@ pub struct RunRecord {
     pub error: Option<String>,
     pub usage: Usage,
     pub metrics: RunMetrics,
+    /// The trace (OpenTelemetry trace id) of the request that made the run,
+    /// to find its spans; `None` when the request carried no trace. Absent
+    /// in records written before it existed.
+    #[serde(default)]
+    pub trace_id: Option<String>,
 }
 
 #[cfg(feature = "engine")]

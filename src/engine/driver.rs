@@ -89,6 +89,7 @@ async fn run(job: Job) {
         error: outcome.error.clone(),
         usage: outcome.usage,
         metrics,
+        trace_id: None,
     };
     persist(&job.engine, record).await;
     job.engine.finished(job.run_id);

@@ -1,0 +1,126 @@
+//! Feedback: the user's thumbs up or down on a run, with an optional
+//! comment. At most one per run; setting it again replaces it.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::db::in_transaction;
+use super::sql::Sql;
+use super::{now, Store, StoreError};
+
+/// Thumbs up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    Up,
+    Down,
+}
+
+impl Rating {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Up => "up",
+            Rating::Down => "down",
+        }
+    }
+
+    /// Parses the stored form written by [`Rating::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "up" => Some(Rating::Up),
+            "down" => Some(Rating::Down),
+            _ => None,
+        }
+    }
+}
+
+/// The feedback on one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub run_id: Uuid,
+    pub rating: Rating,
+    pub comment: Option<String>,
+    /// RFC 3339 time the run was first rated.
+    pub created_at: String,
+    /// RFC 3339 time of the latest change.
+    pub updated_at: String,
+}
+
+static UPSERT: Sql = Sql::new(
+    "INSERT INTO feedback (run_id, rating, comment, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (run_id) DO UPDATE
+     SET rating = excluded.rating, comment = excluded.comment, updated_at = excluded.updated_at
+     RETURNING run_id, rating, comment, created_at, updated_at",
+);
+static GET: Sql = Sql::new(
+    "SELECT run_id, rating, comment, created_at, updated_at FROM feedback WHERE run_id = ?",
+);
+
+#[derive(sqlx::FromRow)]
+struct FeedbackRow {
+    run_id: String,
+    rating: String,
+    comment: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl Store {
+    /// Rates a run, or changes its rating and comment (`None` clears the
+    /// comment). The first rating's time is kept as `created_at`.
+    pub async fn set_feedback(
+        &self,
+        run_id: Uuid,
+        rating: Rating,
+        comment: Option<&str>,
+    ) -> Result<Feedback, StoreError> {
+        let id = run_id.to_string();
+        let at = now();
+        let row: FeedbackRow = in_transaction!(&self.db, |conn, q| {
+            q.query_as(&UPSERT)
+                .bind(&id)
+                .bind(rating.as_str())
+                .bind(comment)
+                .bind(&at)
+                .bind(&at)
+                .fetch_one(&mut *conn)
+                .await
+        })
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::RunNotFound(run_id)
+            }
+            e => StoreError::Database(e),
+        })?;
+        row.into_feedback()
+    }
+
+    /// The feedback on a run, if it has any.
+    pub async fn feedback(&self, run_id: Uuid) -> Result<Option<Feedback>, StoreError> {
+        let row: Option<FeedbackRow> = in_transaction!(&self.db, |conn, q| {
+            q.query_as(&GET)
+                .bind(run_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+        })?;
+        row.map(FeedbackRow::into_feedback).transpose()
+    }
+}
+
+impl FeedbackRow {
+    fn into_feedback(self) -> Result<Feedback, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: self.run_id.clone(),
+            reason: format!("feedback: {reason}"),
+        };
+        Ok(Feedback {
+            run_id: Uuid::parse_str(&self.run_id).map_err(|e| corrupt(e.to_string()))?,
+            rating: Rating::parse(&self.rating)
+                .ok_or_else(|| corrupt(format!("rating {}", self.rating)))?,
+            comment: self.comment,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
