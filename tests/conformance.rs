@@ -26,7 +26,9 @@ use pep::catalog::{
     EndpointConfig, OpenAiApi, OpenAiEndpoint, RemoteEndpoint, RetrySettings, Timeouts,
 };
 use pep::chat::{FinishReason, Message, ResponseFormat, Role, ToolCall, ToolSpec, Usage};
-use pep::providers::{Provider, ProviderError, ProviderEvent, ProviderRequest, ProviderStream};
+use pep::providers::{
+    merge_tool_call_delta, Provider, ProviderError, ProviderEvent, ProviderRequest, ProviderStream,
+};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -247,22 +249,7 @@ impl Turn {
                 signature,
             }) => {
                 self.tool_deltas += 1;
-                let call = self.tool_calls.entry(index).or_insert_with(|| ToolCall {
-                    id: String::new(),
-                    name: String::new(),
-                    arguments: String::new(),
-                    signature: None,
-                });
-                if let Some(id) = id {
-                    call.id = id;
-                }
-                if let Some(name) = name {
-                    call.name = name;
-                }
-                call.arguments.push_str(&arguments);
-                if signature.is_some() {
-                    call.signature = signature;
-                }
+                merge_tool_call_delta(&mut self.tool_calls, index, id, name, &arguments, signature);
             }
             Ok(ProviderEvent::RequestId(id)) => {
                 assert!(self.request_id.is_none(), "a second request id: {id}");

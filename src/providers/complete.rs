@@ -40,24 +40,7 @@ impl Completion {
                     name,
                     arguments,
                     signature,
-                } => {
-                    let call = calls.entry(index).or_insert_with(|| ToolCall {
-                        id: String::new(),
-                        name: String::new(),
-                        arguments: String::new(),
-                        signature: None,
-                    });
-                    if let Some(id) = id {
-                        call.id = id;
-                    }
-                    if let Some(name) = name {
-                        call.name = name;
-                    }
-                    if signature.is_some() {
-                        call.signature = signature;
-                    }
-                    call.arguments.push_str(&arguments);
-                }
+                } => merge_tool_call_delta(&mut calls, index, id, name, &arguments, signature),
                 ProviderEvent::RequestId(id) => out.request_id = Some(id),
                 ProviderEvent::Usage(u) => out.usage = u,
                 ProviderEvent::Finish(f) => out.finish = Some(f),
@@ -66,6 +49,35 @@ impl Completion {
         out.tool_calls = calls.into_values().collect();
         Ok(out)
     }
+}
+
+/// Adds one tool-call fragment to the calls assembled so far. Providers send
+/// a call's id and name once and its arguments in pieces, all under one index
+/// (several indexes for parallel calls).
+pub fn merge_tool_call_delta(
+    calls: &mut BTreeMap<u32, ToolCall>,
+    index: u32,
+    id: Option<String>,
+    name: Option<String>,
+    arguments: &str,
+    signature: Option<String>,
+) {
+    let call = calls.entry(index).or_insert_with(|| ToolCall {
+        id: String::new(),
+        name: String::new(),
+        arguments: String::new(),
+        signature: None,
+    });
+    if let Some(id) = id {
+        call.id = id;
+    }
+    if let Some(name) = name {
+        call.name = name;
+    }
+    if signature.is_some() {
+        call.signature = signature;
+    }
+    call.arguments.push_str(arguments);
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ mod setup;
 mod sse;
 mod stream;
 
-pub use complete::Completion;
+pub use complete::{merge_tool_call_delta, Completion};
 pub use setup::{build, connect, SetupError};
 
 /// A request with every parameter resolved against the catalog: providers
