@@ -9,16 +9,24 @@ async function openPlayground(page: Page) {
   await expect(page.locator('#model')).toHaveValue(MODEL);
 }
 
-/** Samples the text of `locator` until `done` holds; returns the distinct lengths seen. */
+/**
+ * Records, in the page, the length of the last reply's text after every DOM
+ * update until `doneSelector` matches; returns the distinct lengths seen.
+ */
 async function watchGrowth(page: Page, selector: string, doneSelector: string) {
-  const lengths: number[] = [];
-  for (let i = 0; i < 600; i++) {
-    const len = await page.locator(selector).last().evaluate((el) => el.textContent?.length ?? 0);
-    if (lengths.length === 0 || lengths[lengths.length - 1] !== len) lengths.push(len);
-    if (await page.locator(doneSelector).count()) break;
-    await page.waitForTimeout(25);
-  }
-  return lengths;
+  await page.evaluate((sel) => {
+    const w = window as unknown as { __lengths: number[] };
+    w.__lengths = [];
+    new MutationObserver(() => {
+      const all = document.querySelectorAll(sel);
+      const len = all.length ? (all[all.length - 1].textContent ?? '').length : 0;
+      if (w.__lengths[w.__lengths.length - 1] !== len) w.__lengths.push(len);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, selector);
+  return async () => {
+    await page.locator(doneSelector).waitFor();
+    return page.evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+  };
 }
 
 test('the page is served, hydrates and lists the local model', async ({ page }) => {
@@ -34,11 +42,12 @@ test('a reply streams in token by token and its run is recorded', async ({ page,
   await page.locator('#max_tokens').fill('48');
   await page.locator('#max_tokens').dispatchEvent('change');
   await page.locator('#message').fill('Name three colours.');
+  const finished = await watchGrowth(page, '.msg-assistant .text', '.msg-assistant[data-status="ok"]');
   await page.locator('#message').press('Enter');
 
   const reply = page.locator('.msg-assistant');
   await expect(reply).toHaveCount(1);
-  const lengths = await watchGrowth(page, '.msg-assistant .text', '.msg-assistant[data-status="ok"]');
+  const lengths = await finished();
   await expect(reply).toHaveAttribute('data-status', 'ok');
   // Several distinct intermediate lengths: the text arrived in pieces.
   const nonEmpty = lengths.filter((l) => l > 0);
