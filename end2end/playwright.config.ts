@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 // folder (its own SQLite database) and the model fetched by the set-up.
 const root = resolve(__dirname, '..');
 const port = Number(process.env.PEP_E2E_PORT ?? 3217);
+// The replay server standing in for the paid APIs (end2end/replay/).
+const replayPort = Number(process.env.PEP_E2E_REPLAY_PORT ?? 3218);
 const bin = process.env.PEP_BIN ?? join(root, 'target/release/pep');
 const dataDir = mkdtempSync(join(tmpdir(), 'pep-e2e-'));
 const model =
@@ -41,18 +43,29 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `"${bin}" --addr 127.0.0.1:${port} --data-dir "${dataDir}"`,
-    url: `${baseURL}/readyz`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      LEPTOS_SITE_ROOT: join(root, 'target/site'),
-      PEP_MODELS_CONFIG: join(root, 'config/models.yaml'),
-      PEP_LOCAL_MODEL_PATH: model,
-      RUST_LOG: 'warn,pep=info',
+  webServer: [
+    {
+      command: `node replay/server.mjs ${replayPort}`,
+      url: `http://127.0.0.1:${replayPort}/v1/models`,
+      timeout: 20_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
     },
-  },
+    {
+      command: `"${bin}" --addr 127.0.0.1:${port} --data-dir "${dataDir}"`,
+      url: `${baseURL}/readyz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        LEPTOS_SITE_ROOT: join(root, 'target/site'),
+        PEP_MODELS_CONFIG: join(__dirname, 'config/models.yaml'),
+        PEP_E2E_REPLAY_URL: `http://127.0.0.1:${replayPort}/v1`,
+        PEP_LOCAL_MODEL_PATH: model,
+        RUST_LOG: 'warn,pep=info',
+      },
+    },
+  ],
 });

@@ -193,3 +193,62 @@ async fn complete_returns_the_whole_reply() {
     assert_eq!(whole.finish, streamed.finish);
     assert!(whole.tool_calls.is_empty() && whole.reasoning.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_object_mode_always_yields_a_json_object() {
+    let p = provider();
+    let mut req = request("Describe a cat as JSON with its name and colour.", 160);
+    req.response_format = Some(pep::chat::ResponseFormat::JsonObject);
+    let c = collect(&p, req, None).await;
+    assert_eq!(c.finish, Some(FinishReason::Stop), "reply: {}", c.text());
+    let value: serde_json::Value = serde_json::from_str(&c.text())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", c.text()));
+    assert!(value.is_object(), "{value}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_schema_mode_follows_the_schema() {
+    let p = provider();
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "city": { "type": "string", "maxLength": 24 },
+            "population_millions": { "type": "integer", "minimum": 0, "maximum": 100 },
+            "capital": { "type": "boolean" }
+        },
+        "required": ["city", "population_millions", "capital"],
+        "additionalProperties": false
+    });
+    let mut req = request("Give facts about Paris.", 160);
+    req.response_format = Some(pep::chat::ResponseFormat::JsonSchema {
+        name: "city".into(),
+        schema,
+        strict: true,
+    });
+    let c = collect(&p, req, None).await;
+    assert_eq!(c.finish, Some(FinishReason::Stop), "reply: {}", c.text());
+    let value: serde_json::Value = serde_json::from_str(&c.text())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", c.text()));
+    let obj = value.as_object().expect("an object");
+    let mut keys: Vec<_> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["capital", "city", "population_millions"], "{value}");
+    assert!(obj["city"].as_str().is_some_and(|s| s.chars().count() <= 24), "{value}");
+    assert!(obj["population_millions"].as_u64().is_some_and(|n| n <= 100), "{value}");
+    assert!(obj["capital"].is_boolean(), "{value}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_llama_cpp_cannot_convert_is_a_clear_error() {
+    let p = provider();
+    let mut req = request("Anything.", 16);
+    req.response_format = Some(pep::chat::ResponseFormat::JsonSchema {
+        name: "bad".into(),
+        schema: serde_json::json!({ "$ref": "#/definitions/missing" }),
+        strict: false,
+    });
+    let mut stream = p.stream(req, CancellationToken::new());
+    let first = stream.next().await.expect("an event");
+    let err = first.expect_err("the schema cannot become a grammar");
+    assert!(err.to_string().contains("grammar"), "{err}");
+}

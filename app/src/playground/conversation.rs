@@ -1,10 +1,15 @@
 //! The message list. Each entry owns its own signals so a streamed token
-//! updates one text node, not the whole list.
+//! updates one message, not the whole list. Replies render as sanitized
+//! Markdown; every message can be copied; the last user message can be
+//! edited and resent, the last reply regenerated.
 
 use leptos::prelude::*;
 use pep::chat::{Message, Role, Usage};
 use pep::runs::{RunMetrics, RunStatus};
 use uuid::Uuid;
+
+use super::clipboard;
+use super::markdown;
 
 /// The end of an assistant turn.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,22 +78,54 @@ pub fn history(entries: &[Entry]) -> Vec<Message> {
         .collect()
 }
 
+/// What the message actions ask the page to do.
+#[derive(Debug, Clone, Copy)]
+pub struct Actions {
+    /// Put the last user message back in the composer, dropping it and the
+    /// reply after it.
+    pub edit_last: Callback<()>,
+    /// Ask again for the last reply.
+    pub regenerate: Callback<()>,
+    /// A turn is running: actions that would change the history wait.
+    pub busy: Signal<bool>,
+}
+
 #[component]
-pub fn Conversation(entries: RwSignal<Vec<Entry>>) -> impl IntoView {
+pub fn Conversation(entries: RwSignal<Vec<Entry>>, actions: Actions) -> impl IntoView {
+    let last_user = Memo::new(move |_| {
+        entries.with(|v| v.iter().rev().find(|e| e.role == Role::User).map(|e| e.key))
+    });
+    let last_reply = Memo::new(move |_| {
+        entries.with(|v| {
+            v.last()
+                .filter(|e| e.role == Role::Assistant)
+                .map(|e| e.key)
+        })
+    });
     view! {
-        <section class="messages" aria-live="polite">
+        <section class="messages" aria-live="polite" aria-label="Conversation">
             <Show when=move || entries.with(Vec::is_empty)>
                 <p class="empty">"Send a message to start. Replies stream in as the model writes them."</p>
             </Show>
             <For each=move || entries.get() key=|e| e.key let:entry>
-                <MessageView entry/>
+                <MessageView
+                    entry
+                    is_last_user=Signal::derive(move || last_user.get() == Some(entry.key))
+                    is_last_reply=Signal::derive(move || last_reply.get() == Some(entry.key))
+                    actions
+                />
             </For>
         </section>
     }
 }
 
 #[component]
-fn MessageView(entry: Entry) -> impl IntoView {
+fn MessageView(
+    entry: Entry,
+    is_last_user: Signal<bool>,
+    is_last_reply: Signal<bool>,
+    actions: Actions,
+) -> impl IntoView {
     let (class, who) = match entry.role {
         Role::User => ("msg msg-user", "You"),
         Role::Assistant => ("msg msg-assistant", "Model"),
@@ -98,13 +135,47 @@ fn MessageView(entry: Entry) -> impl IntoView {
         None => "streaming".to_owned(),
         Some(o) => o.status.as_str().to_owned(),
     };
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        clipboard::copy(entry.text.get_untracked(), copied);
+    };
+    // Clicks on a code block's copy button, handled once per message.
+    let on_body_click = move |ev: leptos::ev::MouseEvent| clipboard::copy_code_block(&ev);
+    let body = if entry.role == Role::Assistant {
+        view! {
+            <div
+                class="text markdown"
+                on:click=on_body_click
+                inner_html=move || markdown::to_html(&entry.text.get())
+            ></div>
+        }
+        .into_any()
+    } else {
+        view! { <div class="text plain">{move || entry.text.get()}</div> }.into_any()
+    };
+    let idle = move || !actions.busy.get();
     view! {
         <article class=class data-status=status data-run-id=move || entry.run_id.get().map(|id| id.to_string())>
             <header class="who">
                 {(entry.role == Role::Assistant).then(|| view! { <span class="avatar" aria-hidden="true">"◆"</span> })}
-                {who}
+                <span class="name">{who}</span>
+                <span class="msg-actions">
+                    <button type="button" class="icon copy" on:click=copy aria-label=format!("Copy {} message", who.to_lowercase())>
+                        {move || if copied.get() { "Copied" } else { "Copy" }}
+                    </button>
+                    <Show when=move || is_last_user.get() && idle()>
+                        <button type="button" class="icon edit" on:click=move |_| actions.edit_last.run(()) aria-label="Edit and resend">
+                            "Edit"
+                        </button>
+                    </Show>
+                    <Show when=move || is_last_reply.get() && idle()>
+                        <button type="button" class="icon regenerate" on:click=move |_| actions.regenerate.run(()) aria-label="Regenerate reply">
+                            "Regenerate"
+                        </button>
+                    </Show>
+                </span>
             </header>
-            <div class="text">{move || entry.text.get()}</div>
+            {body}
             {move || (entry.role == Role::Assistant).then(|| view! { <Badges entry/> })}
         </article>
     }
@@ -113,8 +184,7 @@ fn MessageView(entry: Entry) -> impl IntoView {
 /// Figures under an assistant reply: live progress, then what the run measured.
 #[component]
 fn Badges(entry: Entry) -> impl IntoView {
-    move || {
-        match entry.outcome.get() {
+    move || match entry.outcome.get() {
         None => view! {
             <footer class="badges">
                 <span class="badge live">"streaming · " {move || entry.deltas.get()} " chunks"</span>
@@ -140,6 +210,5 @@ fn Badges(entry: Entry) -> impl IntoView {
             }
             .into_any()
         }
-    }
     }
 }

@@ -1,17 +1,23 @@
 //! The playground page: pick a model, tune it, chat with it, watch the reply
 //! stream in and see what the run measured.
 
+mod clipboard;
+mod composer;
 mod controls;
 mod conversation;
+mod delimiters;
+mod markdown;
+mod structured;
 mod turn;
 
 use leptos::prelude::*;
 use pep::catalog::ModelInfo;
-use pep::chat::Role;
+use pep::chat::{Message, Role};
 
 use crate::api::list_models;
+use composer::Composer;
 use controls::{Controls, Settings};
-use conversation::{Conversation, Entry};
+use conversation::{Actions, Conversation, Entry};
 
 /// The playground page.
 #[component]
@@ -30,6 +36,46 @@ pub fn Playground() -> impl IntoView {
         pick_model(&list, settings.model.get().as_deref())
     });
 
+    // Starts a turn answering `history` (which ends with the user's message).
+    let start_turn = move |history: Vec<Message>| -> bool {
+        let Some(model) = current.get_untracked() else {
+            notice.set(Some(
+                "No model is available: see the model list for the reason.".into(),
+            ));
+            return false;
+        };
+        let params = match settings.params(&model) {
+            Ok(p) => p,
+            Err(e) => {
+                notice.set(Some(e));
+                return false;
+            }
+        };
+        if !settings.response.problems.with_untracked(Vec::is_empty) {
+            notice.set(Some(
+                "Fix the JSON schema first: its problems are listed under the editor.".into(),
+            ));
+            return false;
+        }
+        notice.set(None);
+        let mut messages: Vec<Message> = settings.system_message().into_iter().collect();
+        messages.extend(history);
+        let request = pep::chat::ChatRequest {
+            model: model.id.clone(),
+            messages,
+            params,
+            session_id: None,
+        };
+        let reply = Entry::new(Role::Assistant, String::new());
+        entries.update(|v| v.push(reply));
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            turn.run(request, reply).await;
+            busy.set(false);
+        });
+        true
+    };
+
     let send = move || {
         if busy.get_untracked() {
             return;
@@ -38,37 +84,49 @@ pub fn Playground() -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
-        let Some(model) = current.get_untracked() else {
-            notice.set(Some(
-                "No model is available: see the model list for the reason.".into(),
-            ));
+        let mut history = conversation::history(&entries.get_untracked());
+        history.push(Message::new(Role::User, text.clone()));
+        let user = Entry::new(Role::User, text);
+        entries.update(|v| v.push(user));
+        if start_turn(history) {
+            input.set(String::new());
+        } else {
+            // Nothing was sent: the message goes back to the composer.
+            entries.update(|v| {
+                v.pop();
+            });
+        }
+    };
+
+    // Drops the last exchange and puts its message back in the composer.
+    let edit_last = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let mut list = entries.get_untracked();
+        let Some(pos) = list.iter().rposition(|e| e.role == Role::User) else {
             return;
         };
-        notice.set(None);
-        let mut history = conversation::history(&entries.get_untracked());
-        let system = settings.system.get_untracked();
-        if !system.trim().is_empty() {
-            history.insert(0, pep::chat::Message::new(Role::System, system));
+        input.set(list[pos].text.get_untracked());
+        list.truncate(pos);
+        entries.set(list);
+    };
+
+    // Asks again for the last reply, from the same conversation.
+    let regenerate = move || {
+        if busy.get_untracked() {
+            return;
         }
-        history.push(pep::chat::Message::new(Role::User, text.clone()));
-        let request = pep::chat::ChatRequest {
-            model: model.id.clone(),
-            messages: history,
-            params: settings.params(&model),
-            session_id: None,
-        };
-        let user = Entry::new(Role::User, text);
-        let reply = Entry::new(Role::Assistant, String::new());
-        entries.update(|v| {
-            v.push(user);
-            v.push(reply);
-        });
-        input.set(String::new());
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            turn.run(request, reply).await;
-            busy.set(false);
-        });
+        let mut list = entries.get_untracked();
+        if list.last().is_some_and(|e| e.role == Role::Assistant) {
+            list.pop();
+        }
+        if !list.last().is_some_and(|e| e.role == Role::User) {
+            return;
+        }
+        let history = conversation::history(&list);
+        entries.set(list);
+        start_turn(history);
     };
 
     let stop = move || turn.stop();
@@ -77,7 +135,13 @@ pub fn Playground() -> impl IntoView {
             entries.set(Vec::new());
             input.set(String::new());
             notice.set(None);
+            settings.clear_prompt_fields();
         }
+    };
+    let actions = Actions {
+        edit_last: Callback::new(move |()| edit_last()),
+        regenerate: Callback::new(move |()| regenerate()),
+        busy: busy.into(),
     };
 
     view! {
@@ -98,43 +162,15 @@ pub fn Playground() -> impl IntoView {
                 </Suspense>
             </aside>
             <main class="chat">
-                <Conversation entries/>
-                {move || notice.get().map(|n| view! { <p class="error" role="alert">{n}</p> })}
-                <div class="composer">
-                    <textarea
-                        id="message"
-                        aria-label="Message"
-                        placeholder="Message (Enter sends, Shift+Enter for a new line, Esc stops)"
-                        rows="3"
-                        prop:value=move || input.get()
-                        on:input=move |ev| input.set(event_target_value(&ev))
-                        on:keydown=move |ev| {
-                            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                                ev.prevent_default();
-                                send();
-                            } else if ev.key() == "Escape" && busy.get_untracked() {
-                                ev.prevent_default();
-                                stop();
-                            }
-                        }
-                    ></textarea>
-                    <div class="actions">
-                        <button
-                            id="send"
-                            class="primary"
-                            on:click=move |_| send()
-                            disabled=move || busy.get() || input.get().trim().is_empty()
-                        >
-                            "Send"
-                        </button>
-                        <button id="stop" on:click=move |_| stop() disabled=move || !busy.get()>
-                            "Stop"
-                        </button>
-                        <button id="clear" on:click=move |_| clear() disabled=move || busy.get()>
-                            "Clear"
-                        </button>
-                    </div>
-                </div>
+                <Conversation entries actions/>
+                {move || notice.get().map(|n| view! { <p class="error notice" role="alert">{n}</p> })}
+                <Composer
+                    input
+                    busy=busy.into()
+                    on_send=Callback::new(move |()| send())
+                    on_stop=Callback::new(move |()| stop())
+                    on_clear=Callback::new(move |()| clear())
+                />
             </main>
         </div>
     }

@@ -9,7 +9,7 @@ use llama_cpp_2::token::LlamaToken;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use crate::chat::{FinishReason, Usage};
+use crate::chat::{FinishReason, ResponseFormat, Usage};
 use crate::providers::{ProviderError, ProviderEvent, ProviderRequest};
 use crate::text::{StopMatcher, Utf8Accumulator};
 
@@ -94,7 +94,7 @@ fn generate(
         ctx.decode(&mut batch).map_err(|e| gen_err(&e))?;
     }
 
-    let mut sampler = sampler(model, req);
+    let mut sampler = sampler(model, req)?;
     let mut utf8 = Utf8Accumulator::default();
     let mut stops = StopMatcher::new(&req.stop);
     let mut pos = tokens.len();
@@ -112,8 +112,10 @@ fn generate(
         if generated >= limit {
             break FinishReason::Length;
         }
+        // `sample` also accepts the token into every stage (the repeat
+        // penalty's window, the grammar's state): accepting it again would
+        // count it twice and, with a grammar, break the grammar's state.
         let token: LlamaToken = sampler.sample(&ctx, logits_at);
-        sampler.accept(token);
         if vocab.is_eog(token) {
             break FinishReason::Stop;
         }
@@ -175,27 +177,59 @@ fn pos_i32(pos: usize) -> Result<i32, ProviderError> {
     i32::try_from(pos).map_err(|_| ProviderError::Generation("position overflow".into()))
 }
 
-/// The sampler chain: repeat penalty, nucleus, temperature, then a seeded
-/// draw; temperature 0 means greedy decoding.
-fn sampler(model: &LoadedModel, req: &ProviderRequest) -> LlamaSampler {
-    let penalties = LlamaSampler::penalties(
+/// The sampler chain: an optional JSON grammar, repeat penalty, nucleus,
+/// temperature, then a seeded draw; temperature 0 means greedy decoding.
+///
+/// The grammar comes first so that every later stage only ever sees tokens
+/// that keep the reply valid JSON (of the schema, when one is given): the
+/// embedded model then answers in JSON modes like the remote ones, with no
+/// API key. An end-of-generation token is only allowed once the JSON value
+/// is complete.
+fn sampler(model: &LoadedModel, req: &ProviderRequest) -> Result<LlamaSampler, ProviderError> {
+    let mut stages = Vec::with_capacity(5);
+    if let Some(format) = &req.response_format {
+        stages.push(json_grammar(model, format)?);
+    }
+    stages.push(LlamaSampler::penalties(
         model.model.n_vocab(),
         PENALTY_WINDOW,
         req.repeat_penalty,
         0.0,
         0.0,
-    );
+    ));
     if req.temperature <= 0.0 {
-        return LlamaSampler::chain_simple([penalties, LlamaSampler::greedy()]);
+        stages.push(LlamaSampler::greedy());
+        return Ok(LlamaSampler::chain_simple(stages));
     }
     // llama.cpp seeds are 32-bit; fold the 64-bit seed so every bit counts.
     let seed = req.seed.map_or_else(rand_seed, |s| (s ^ (s >> 32)) as u32);
-    LlamaSampler::chain_simple([
-        penalties,
+    stages.extend([
         LlamaSampler::top_p(req.top_p, 1),
         LlamaSampler::temp(req.temperature),
         LlamaSampler::dist(seed),
-    ])
+    ]);
+    Ok(LlamaSampler::chain_simple(stages))
+}
+
+/// A grammar sampler that admits only JSON: any object for JSON-object
+/// mode, or what the schema describes (llama.cpp's own schema-to-grammar
+/// converter, so its supported subset is exactly llama.cpp's).
+fn json_grammar(
+    model: &LoadedModel,
+    format: &ResponseFormat,
+) -> Result<LlamaSampler, ProviderError> {
+    let schema = match format {
+        ResponseFormat::JsonObject => serde_json::json!({ "type": "object" }),
+        ResponseFormat::JsonSchema { schema, .. } => schema.clone(),
+    };
+    let grammar = llama_cpp_2::json_schema_to_grammar(&schema.to_string()).map_err(|e| {
+        ProviderError::BadRequest(format!(
+            "the local model cannot turn this JSON schema into a grammar: {e}"
+        ))
+    })?;
+    LlamaSampler::grammar(&model.model, &grammar, "root").map_err(|e| {
+        ProviderError::BadRequest(format!("the JSON grammar was rejected: {e}"))
+    })
 }
 
 fn rand_seed() -> u32 {

@@ -1,0 +1,223 @@
+//! Structured output: the response mode (free text, any JSON object, JSON
+//! following a schema), the schema editor with its templates and the strict
+//! toggle. A schema is checked before anything is sent: first that it is
+//! JSON at all (with line and column), then by the server against what the
+//! chosen model's provider accepts; problems are listed under the editor.
+
+use leptos::prelude::*;
+use pep::catalog::ModelInfo;
+use pep::chat::ResponseFormat;
+
+/// The response mode picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    Text,
+    JsonObject,
+    JsonSchema,
+}
+
+impl ResponseKind {
+    fn key(self) -> &'static str {
+        match self {
+            ResponseKind::Text => "text",
+            ResponseKind::JsonObject => "json_object",
+            ResponseKind::JsonSchema => "json_schema",
+        }
+    }
+
+    fn from_key(key: &str) -> Self {
+        match key {
+            "json_object" => ResponseKind::JsonObject,
+            "json_schema" => ResponseKind::JsonSchema,
+            _ => ResponseKind::Text,
+        }
+    }
+}
+
+/// A problem with the schema, shown under the editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaProblem {
+    /// JSON pointer into the schema ("" for the whole schema), or
+    /// `line L, column C` for a syntax error.
+    pub place: String,
+    pub message: String,
+}
+
+/// The response settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseSettings {
+    pub kind: RwSignal<ResponseKind>,
+    pub name: RwSignal<String>,
+    pub schema: RwSignal<String>,
+    pub strict: RwSignal<bool>,
+    /// What the last check found; sending is refused while non-empty.
+    pub problems: RwSignal<Vec<SchemaProblem>>,
+}
+
+/// A schema to start from when the editor is empty.
+const STARTER_SCHEMA: &str = r#"{
+  "type": "object",
+  "properties": {
+    "answer": { "type": "string" },
+    "confidence": { "type": "number", "minimum": 0, "maximum": 1 }
+  },
+  "required": ["answer", "confidence"],
+  "additionalProperties": false
+}"#;
+
+impl ResponseSettings {
+    pub fn new() -> Self {
+        Self {
+            kind: RwSignal::new(ResponseKind::Text),
+            name: RwSignal::new("reply".into()),
+            schema: RwSignal::new(STARTER_SCHEMA.into()),
+            strict: RwSignal::new(true),
+            problems: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub fn clear(&self) {
+        self.kind.set(ResponseKind::Text);
+        self.name.set("reply".into());
+        self.schema.set(STARTER_SCHEMA.into());
+        self.strict.set(true);
+        self.problems.set(Vec::new());
+    }
+
+    /// The response format to send; an error message when the schema is not
+    /// JSON (nothing is sent then).
+    pub fn format(&self) -> Result<Option<ResponseFormat>, String> {
+        match self.kind.get_untracked() {
+            ResponseKind::Text => Ok(None),
+            ResponseKind::JsonObject => Ok(Some(ResponseFormat::JsonObject)),
+            ResponseKind::JsonSchema => {
+                let schema = parse_schema(&self.schema.get_untracked()).map_err(|p| {
+                    format!("The JSON schema is not valid JSON ({}): {}", p.place, p.message)
+                })?;
+                Ok(Some(ResponseFormat::JsonSchema {
+                    name: schema_name(&self.name.get_untracked()),
+                    schema,
+                    strict: self.strict.get_untracked(),
+                }))
+            }
+        }
+    }
+}
+
+/// Parses the editor's text, locating a syntax error by line and column.
+pub fn parse_schema(text: &str) -> Result<serde_json::Value, SchemaProblem> {
+    serde_json::from_str(text).map_err(|e| SchemaProblem {
+        place: format!("line {}, column {}", e.line(), e.column()),
+        message: e.to_string(),
+    })
+}
+
+/// The schema's name as providers accept it: `[A-Za-z0-9_-]`, 1–64 chars.
+pub fn schema_name(raw: &str) -> String {
+    let name: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .take(64)
+        .collect();
+    if name.is_empty() {
+        "reply".into()
+    } else {
+        name
+    }
+}
+
+#[component]
+pub fn StructuredOutput(
+    settings: ResponseSettings,
+    current: Memo<Option<ModelInfo>>,
+) -> impl IntoView {
+    let caps = move || current.get().map(|m| m.capabilities).unwrap_or_default();
+    // A model that cannot do the picked mode falls back to text, visibly.
+    Effect::new(move |_| {
+        let c = caps();
+        let kind = settings.kind.get();
+        if (kind == ResponseKind::JsonObject && !c.json_object)
+            || (kind == ResponseKind::JsonSchema && !c.json_schema)
+        {
+            settings.kind.set(ResponseKind::Text);
+        }
+    });
+    let check_syntax = move || {
+        let problems = match parse_schema(&settings.schema.get_untracked()) {
+            Ok(_) => Vec::new(),
+            Err(p) => vec![p],
+        };
+        settings.problems.set(problems);
+    };
+    view! {
+        <fieldset class="structured">
+            <legend>"Response"</legend>
+            <label for="response_mode">"Response mode"</label>
+            <select
+                id="response_mode"
+                prop:value=move || settings.kind.get().key()
+                on:change=move |ev| settings.kind.set(ResponseKind::from_key(&event_target_value(&ev)))
+            >
+                <option value="text">"None (free text)"</option>
+                <option value="json_object" disabled=move || !caps().json_object>"JSON object"</option>
+                <option value="json_schema" disabled=move || !caps().json_schema>"JSON schema"</option>
+            </select>
+            <Show when=move || settings.kind.get() == ResponseKind::JsonSchema>
+                <label for="schema_name">"Schema name"</label>
+                <input
+                    id="schema_name"
+                    type="text"
+                    prop:value=move || settings.name.get()
+                    on:change=move |ev| settings.name.set(schema_name(&event_target_value(&ev)))
+                />
+                <label for="schema">"JSON schema"</label>
+                <textarea
+                    id="schema"
+                    class="code"
+                    rows="10"
+                    spellcheck="false"
+                    prop:value=move || settings.schema.get()
+                    on:input=move |ev| settings.schema.set(event_target_value(&ev))
+                    on:blur=move |_| check_syntax()
+                ></textarea>
+                <label class="inline" for="strict">
+                    <input
+                        id="strict"
+                        type="checkbox"
+                        prop:checked=move || settings.strict.get()
+                        on:change=move |ev| settings.strict.set(event_target_checked(&ev))
+                    />
+                    "Strict (the provider enforces the schema)"
+                </label>
+                <ul class="schema-problems" aria-live="polite">
+                    {move || settings.problems.get().into_iter().map(|p| view! {
+                        <li class="error" role="alert"><code>{if p.place.is_empty() { "/".to_owned() } else { p.place }}</code> " " {p.message}</li>
+                    }).collect_view()}
+                </ul>
+            </Show>
+            <Show when=move || settings.kind.get() == ResponseKind::JsonObject>
+                <p class="hint">"Ask for JSON in the prompt too; the reply is checked to be a JSON object."</p>
+            </Show>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_point_at_line_and_column() {
+        let err = parse_schema("{\n  \"type\": \"object\",\n  oops\n}").err();
+        let err = err.map(|e| e.place).unwrap_or_default();
+        assert_eq!(err, "line 3, column 3");
+        assert!(parse_schema(STARTER_SCHEMA).is_ok());
+    }
+
+    #[test]
+    fn schema_names_are_cleaned() {
+        assert_eq!(schema_name("my schema!"), "myschema");
+        assert_eq!(schema_name("  "), "reply");
+        assert_eq!(schema_name(&"x".repeat(80)).len(), 64);
+    }
+}
