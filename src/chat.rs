@@ -220,26 +220,17 @@ pub enum ChatEvent {
         trace_id: Option<String>,
     },
     /// A piece of the reply.
-    Delta {
-        text: String,
-    },
+    Delta { text: String },
     /// A piece of the model's visible reasoning (thought summaries); not
     /// part of the reply.
-    Reasoning {
-        text: String,
-    },
+    Reasoning { text: String },
     /// A complete tool call, sent when the provider finishes.
-    ToolCall {
-        call: ToolCall,
-    },
+    ToolCall { call: ToolCall },
     /// Live figures while the reply streams: at most about five a second,
     /// and one right after the first token. `usage` is the provider's
     /// latest report or, before it reports output tokens, the deltas
     /// counted so far; `metrics` are measured up to now.
-    Progress {
-        usage: Usage,
-        metrics: RunMetrics,
-    },
+    Progress { usage: Usage, metrics: RunMetrics },
     Done {
         run_id: Uuid,
         status: RunStatus,
@@ -379,7 +370,10 @@ mod tests {
         for e in events {
             reply.apply(e);
         }
-        assert_eq!((reply.text.as_str(), reply.reasoning.as_str()), ("Hello", "hm"));
+        assert_eq!(
+            (reply.text.as_str(), reply.reasoning.as_str()),
+            ("Hello", "hm")
+        );
         assert_eq!(reply.tool_calls, vec![call]);
         assert_eq!((reply.status, reply.error.clone()), (RunStatus::Ok, None));
         assert_eq!(reply.usage.output_tokens, 2);

@@ -12,13 +12,12 @@ use std::sync::Arc;
 use futures::StreamExt;
 use pep::catalog::Catalog;
 use pep::chat::{
-    ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, ResponseFormat, Role,
-    ToolSpec,
+    ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, ResponseFormat, Role, ToolSpec,
 };
 use pep::runs::{Rating, RunStatus};
 use pep::EngineError;
-use serde_json::json;
 use pep::{Engine, EngineConfig};
+use serde_json::json;
 
 fn catalog(dir: &tempfile::TempDir, vllm_url: &str) -> Catalog {
     let text = format!(
@@ -212,7 +211,11 @@ async fn reasoning_and_live_figures_are_streamed() {
     let dir = tempfile::tempdir().unwrap();
     let (_vllm, engine) = replaying(&dir, "reasoning.http").await;
     let handle = engine
-        .chat(ask("vllm/qwen", "Capital of France?", GenerationParams::default()))
+        .chat(ask(
+            "vllm/qwen",
+            "Capital of France?",
+            GenerationParams::default(),
+        ))
         .unwrap();
     let started = std::time::Instant::now();
     let events: Vec<ChatEvent> = handle.collect().await;
@@ -254,7 +257,10 @@ async fn reasoning_and_live_figures_are_streamed() {
         .filter(|e| matches!(e, ChatEvent::Progress { .. }))
         .count();
     let allowed = 2 + (elapsed.as_millis() / 200) as usize;
-    assert!(progress <= allowed, "{progress} progress events in {elapsed:?}");
+    assert!(
+        progress <= allowed,
+        "{progress} progress events in {elapsed:?}"
+    );
 
     let Some(ChatEvent::Done {
         status,
@@ -292,7 +298,11 @@ async fn tool_calls_arrive_whole_before_done() {
     assert_eq!(reply.tool_calls.len(), 1);
     let call = &reply.tool_calls[0];
     assert_eq!(
-        (call.id.as_str(), call.name.as_str(), call.arguments.as_str()),
+        (
+            call.id.as_str(),
+            call.name.as_str(),
+            call.arguments.as_str()
+        ),
         ("call_weather_1", "get_weather", "{\"city\":\"Paris\"}")
     );
     assert_eq!(reply.text, "");
@@ -324,7 +334,11 @@ async fn json_replies_are_validated_and_the_result_stored() {
         ..GenerationParams::default()
     };
     let good = engine
-        .chat(ask("vllm/structured", "Weather in Paris as JSON", params("integer")))
+        .chat(ask(
+            "vllm/structured",
+            "Weather in Paris as JSON",
+            params("integer"),
+        ))
         .unwrap()
         .reply()
         .await;
@@ -333,7 +347,11 @@ async fn json_replies_are_validated_and_the_result_stored() {
     assert!(v.valid && v.errors.is_empty(), "{v:?}");
 
     let bad = engine
-        .chat(ask("vllm/structured", "Weather in Paris as JSON", params("string")))
+        .chat(ask(
+            "vllm/structured",
+            "Weather in Paris as JSON",
+            params("string"),
+        ))
         .unwrap()
         .reply()
         .await;
@@ -343,7 +361,10 @@ async fn json_replies_are_validated_and_the_result_stored() {
     assert_eq!(v.errors[0].path, "/temperature_c");
     let stored = engine.run(bad.run_id).await.unwrap();
     assert_eq!(stored.validation, bad.validation);
-    assert_eq!(engine.run(good.run_id).await.unwrap().validation, good.validation);
+    assert_eq!(
+        engine.run(good.run_id).await.unwrap().validation,
+        good.validation
+    );
 }
 
 #[tokio::test]
@@ -391,7 +412,10 @@ async fn feedback_and_sessions() {
     let reply = engine.chat(request).unwrap().reply().await;
     assert_eq!(reply.status, RunStatus::Ok);
 
-    engine.set_feedback(reply.run_id, Some(Rating::Like)).await.unwrap();
+    engine
+        .set_feedback(reply.run_id, Some(Rating::Like))
+        .await
+        .unwrap();
     let ratings = engine.feedback(&[reply.run_id]).await.unwrap();
     assert_eq!(ratings.get(&reply.run_id), Some(&Rating::Like));
     engine.set_feedback(reply.run_id, None).await.unwrap();
@@ -425,5 +449,9 @@ async fn feedback_and_sessions() {
 
     let mut long = ask("vllm/qwen", "Hi", GenerationParams::default());
     long.session_id = Some("x".repeat(200));
-    assert!(engine.chat(long).unwrap_err().to_string().contains("session_id"));
+    assert!(engine
+        .chat(long)
+        .unwrap_err()
+        .to_string()
+        .contains("session_id"));
 }

@@ -126,7 +126,10 @@ mod cases {
         r.validation = Some(Validation {
             valid: false,
             errors: vec![
-                SchemaIssue::new("", "the reply is not JSON: EOF while parsing at line 1 column 9"),
+                SchemaIssue::new(
+                    "",
+                    "the reply is not JSON: EOF while parsing at line 1 column 9",
+                ),
                 SchemaIssue::new("/a~1b/0", "\"x\" is not of type \"integer\" ? $1"),
             ],
         });
@@ -265,12 +268,18 @@ mod cases {
         let store = db.store().await;
         let a = run(RunStatus::Ok, "2026-01-01T00:00:00.000Z");
         store.insert_run(&a).await.unwrap();
-        assert!(!store.clear_feedback(a.id).await.unwrap(), "nothing to clear");
+        assert!(
+            !store.clear_feedback(a.id).await.unwrap(),
+            "nothing to clear"
+        );
         store.set_feedback(a.id, Rating::Like, None).await.unwrap();
         assert!(store.clear_feedback(a.id).await.unwrap());
         assert_eq!(store.feedback(a.id).await.unwrap(), None);
         // Rated again after clearing: a fresh row.
-        let again = store.set_feedback(a.id, Rating::Dislike, None).await.unwrap();
+        let again = store
+            .set_feedback(a.id, Rating::Dislike, None)
+            .await
+            .unwrap();
         assert_eq!(again.rating, Rating::Dislike);
         assert_eq!(store.get_run(a.id).await.unwrap(), Some(a));
         store.close().await;
@@ -290,7 +299,10 @@ mod cases {
             store.insert_run(r).await.unwrap();
         }
         assert_eq!(store.get_run(valid.id).await.unwrap(), Some(valid.clone()));
-        assert_eq!(store.get_run(invalid.id).await.unwrap(), Some(invalid.clone()));
+        assert_eq!(
+            store.get_run(invalid.id).await.unwrap(),
+            Some(invalid.clone())
+        );
         let listed = store.list_runs(3).await.unwrap();
         let validations: Vec<_> = listed.iter().map(|r| r.validation.clone()).collect();
         assert_eq!(
@@ -342,7 +354,11 @@ mod cases {
                     let read = store.get_run(r.id).await?;
                     assert_eq!(read.as_ref(), Some(&r), "task {i}");
                     store.touch_session(&format!("s{}", i % 5)).await?;
-                    let rating = if i % 2 == 0 { Rating::Like } else { Rating::Dislike };
+                    let rating = if i % 2 == 0 {
+                        Rating::Like
+                    } else {
+                        Rating::Dislike
+                    };
                     store.set_feedback(r.id, rating, Some(&r.reply)).await?;
                     let feedback = store.feedback(r.id).await?;
                     assert_eq!(feedback.map(|f| f.rating), Some(rating), "task {i}");

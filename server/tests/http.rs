@@ -39,6 +39,7 @@ async fn start(dir: &tempfile::TempDir, model: PathBuf) -> Router {
         local_model_path: Some(model),
         site_root: None,
         log_format: LogFormat::Text,
+        session_idle_minutes: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }
@@ -138,7 +139,7 @@ async fn non_streaming_chat_answers_whole() {
     assert_eq!(res.status(), StatusCode::OK);
     let answer = json_body(res).await;
     assert_eq!(answer["status"], "ok");
-    assert!(!answer["reply"].as_str().unwrap_or_default().is_empty());
+    assert!(!answer["text"].as_str().unwrap_or_default().is_empty());
     assert!(answer["usage"]["output_tokens"].as_u64().unwrap_or(0) <= 8);
 }
 

@@ -165,8 +165,14 @@ mod tests {
 
     #[test]
     fn the_model_must_have_the_mode() {
-        let issues = check_format(&model("openai", Capabilities::default()), &ResponseFormat::JsonObject);
-        assert_eq!(issues, vec![SchemaIssue::new("", "m has no JSON object mode")]);
+        let issues = check_format(
+            &model("openai", Capabilities::default()),
+            &ResponseFormat::JsonObject,
+        );
+        assert_eq!(
+            issues,
+            vec![SchemaIssue::new("", "m has no JSON object mode")]
+        );
         let caps = Capabilities {
             json_object: true,
             ..Capabilities::default()
@@ -174,25 +180,38 @@ mod tests {
         let issues = check_format(&model("openai_compatible", caps), &format(loose(), false));
         assert_eq!(issues.len(), 1);
         assert!(issues[0].message.contains("use json_object"), "{issues:?}");
-        assert_eq!(check_format(&model("gemini", caps), &ResponseFormat::JsonObject), vec![]);
+        assert_eq!(
+            check_format(&model("gemini", caps), &ResponseFormat::JsonObject),
+            vec![]
+        );
     }
 
     #[test]
     fn the_schema_must_compile() {
         let issues = check_format(
             &model("local", all()),
-            &format(json!({"type": "object", "properties": {"a": {"type": "strng"}}}), false),
+            &format(
+                json!({"type": "object", "properties": {"a": {"type": "strng"}}}),
+                false,
+            ),
         );
         assert_eq!(issues.len(), 1, "{issues:?}");
         assert_eq!(issues[0].path, "/properties/a/type");
-        assert!(issues[0].message.starts_with("not valid JSON Schema"), "{issues:?}");
+        assert!(
+            issues[0].message.starts_with("not valid JSON Schema"),
+            "{issues:?}"
+        );
         let issues = check_format(&model("local", all()), &format(json!(["x"]), false));
         assert!(issues[0].message.contains("JSON object"));
         let issues = check_format(
             &model("local", all()),
             &format(json!({"$ref": "https://example.com/s.json"}), false),
         );
-        assert_eq!(issues.len(), 1, "remote references are not fetched: {issues:?}");
+        assert_eq!(
+            issues.len(),
+            1,
+            "remote references are not fetched: {issues:?}"
+        );
     }
 
     #[test]
@@ -203,10 +222,19 @@ mod tests {
         assert!(openai.iter().any(|i| i.message.contains("missing: b")));
         let compatible = check_format(&model("openai_compatible", all()), &format(loose(), true));
         assert_eq!(compatible, openai);
-        assert_eq!(check_format(&model("gemini", all()), &format(loose(), true)), vec![]);
-        assert_eq!(check_format(&model("local", all()), &format(loose(), true)), vec![]);
+        assert_eq!(
+            check_format(&model("gemini", all()), &format(loose(), true)),
+            vec![]
+        );
+        assert_eq!(
+            check_format(&model("local", all()), &format(loose(), true)),
+            vec![]
+        );
         // Without strict only JSON Schema itself counts.
-        assert_eq!(check_format(&model("openai", all()), &format(loose(), false)), vec![]);
+        assert_eq!(
+            check_format(&model("openai", all()), &format(loose(), false)),
+            vec![]
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ pub fn validate_reply(format: &ResponseFormat, reply: &str) -> Validation {
         ResponseFormat::JsonObject if value.is_object() => Vec::new(),
         ResponseFormat::JsonObject => vec![SchemaIssue::new(
             "",
-            format!("the reply is JSON but not an object: it is {}", kind(&value)),
+            format!(
+                "the reply is JSON but not an object: it is {}",
+                kind(&value)
+            ),
         )],
         ResponseFormat::JsonSchema { schema, .. } => match jsonschema::validator_for(schema) {
             Ok(validator) => validator
@@ -77,7 +80,13 @@ mod tests {
     #[test]
     fn a_reply_that_follows_the_schema_is_valid() {
         let v = validate_reply(&schema(), " {\"city\": \"Oslo\", \"days\": [1, 2]}\n");
-        assert_eq!(v, Validation { valid: true, errors: vec![] });
+        assert_eq!(
+            v,
+            Validation {
+                valid: true,
+                errors: vec![]
+            }
+        );
     }
 
     #[test]
@@ -87,7 +96,11 @@ mod tests {
         let mut paths: Vec<&str> = v.errors.iter().map(|e| e.path.as_str()).collect();
         paths.sort_unstable();
         assert_eq!(paths, vec!["", "/city", "/days/1"], "{v:#?}");
-        let city = v.errors.iter().find(|e| e.path == "/city").map(|e| e.message.as_str());
+        let city = v
+            .errors
+            .iter()
+            .find(|e| e.path == "/city")
+            .map(|e| e.message.as_str());
         assert!(city.unwrap_or_default().contains("string"), "{v:#?}");
         let v = validate_reply(&schema(), r#"{"city": "Oslo"}"#);
         assert_eq!(v.errors.len(), 1);
@@ -99,7 +112,10 @@ mod tests {
         let v = validate_reply(&schema(), "Sure! Here is the JSON: {\"city\": \"Oslo\"}");
         assert!(!v.valid);
         assert_eq!(v.errors[0].path, "");
-        assert!(v.errors[0].message.starts_with("the reply is not JSON"), "{v:?}");
+        assert!(
+            v.errors[0].message.starts_with("the reply is not JSON"),
+            "{v:?}"
+        );
         // Cut off at the token limit.
         let v = validate_reply(&ResponseFormat::JsonObject, "{\"city\": \"Os");
         assert!(!v.valid);
@@ -111,7 +127,10 @@ mod tests {
         let v = validate_reply(&ResponseFormat::JsonObject, "[1, 2]");
         assert_eq!(
             v.errors,
-            vec![SchemaIssue::new("", "the reply is JSON but not an object: it is an array")]
+            vec![SchemaIssue::new(
+                "",
+                "the reply is JSON but not an object: it is an array"
+            )]
         );
     }
 }

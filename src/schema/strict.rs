@@ -389,8 +389,16 @@ mod tests {
         );
         assert!(says(&issues, "", "missing: address"), "{issues:#?}");
         assert!(says(&issues, "/properties/address", "missing: zip"));
-        assert!(says(&issues, "/properties/address", "\"additionalProperties\": false"));
-        assert!(says(&issues, "/properties/name/minLength", "minLength is not supported"));
+        assert!(says(
+            &issues,
+            "/properties/address",
+            "\"additionalProperties\": false"
+        ));
+        assert!(says(
+            &issues,
+            "/properties/name/minLength",
+            "minLength is not supported"
+        ));
     }
 
     #[test]
@@ -400,7 +408,10 @@ mod tests {
             &json!({"anyOf": [{"type": "string"}, {"type": "number"}]}),
         );
         assert_eq!(paths(&issues), vec!["", "/anyOf"]);
-        let issues = check(Dialect::OpenAi, &json!({"type": "array", "items": {"type": "string"}}));
+        let issues = check(
+            Dialect::OpenAi,
+            &json!({"type": "array", "items": {"type": "string"}}),
+        );
         assert_eq!(paths(&issues), vec![""]);
         assert!(issues[0].message.contains("root must be an object"));
     }
@@ -420,7 +431,11 @@ mod tests {
         let issues = check(Dialect::OpenAi, &schema);
         assert_eq!(
             paths(&issues),
-            vec!["/properties/n/not", "/properties/pair/items", "/properties/x/allOf"],
+            vec![
+                "/properties/n/not",
+                "/properties/pair/items",
+                "/properties/x/allOf"
+            ],
             "{issues:#?}"
         );
     }

@@ -124,7 +124,10 @@ mod tests {
         let open = r#"{"name": "b", "description": "B.", "schema": {"type": "object", "properties": {"x": {"type": "string"}}}}"#;
         write(dir.path(), "b.json", open);
         let e = load_templates(dir.path()).unwrap_err().to_string();
-        assert!(e.contains("b.json") && e.contains("additionalProperties"), "{e}");
+        assert!(
+            e.contains("b.json") && e.contains("additionalProperties"),
+            "{e}"
+        );
 
         write(dir.path(), "b.json", "{\"name\": ");
         let e = load_templates(dir.path()).unwrap_err();
