@@ -113,7 +113,11 @@ async fn streaming_chat_sends_sse_deltas_then_done_and_records_the_run() {
         .expect("response");
     assert_eq!(res.status(), StatusCode::OK);
     let run = json_body(res).await;
-    let reply: String = events.iter().filter_map(|e| e["text"].as_str()).collect();
+    let reply: String = events
+        .iter()
+        .filter(|e| e["type"] == "delta")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
     assert_eq!(run["reply"], reply);
     assert_eq!(
         run["usage"]["output_tokens"],
