@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::runs::{RunMetrics, RunStatus};
+use crate::schema::Validation;
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -203,19 +204,33 @@ impl FinishReason {
     }
 }
 
-/// What a client receives while a turn runs: `started`, then deltas, then
-/// exactly one `done`. Serialized with a `type` tag, one JSON object per event
-/// (SSE `data:` lines on the REST API, NDJSON lines to the browser).
+/// What a client receives while a turn runs: `started`, then deltas
+/// (`delta`, `reasoning`), `progress` figures and, at the end, the
+/// `tool_call`s, then exactly one `done`. Serialized with a `type` tag, one
+/// JSON object per event (SSE `data:` lines on the REST API, NDJSON lines to
+/// the browser).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEvent {
     Started {
         run_id: Uuid,
         model: String,
+        /// The OpenTelemetry trace id (32 hex digits) of the run's span,
+        /// when the server exports traces.
+        trace_id: Option<String>,
     },
-    Delta {
-        text: String,
-    },
+    /// A piece of the reply.
+    Delta { text: String },
+    /// A piece of the model's visible reasoning (thought summaries); not
+    /// part of the reply.
+    Reasoning { text: String },
+    /// A complete tool call, sent when the provider finishes.
+    ToolCall { call: ToolCall },
+    /// Live figures while the reply streams: at most about five a second,
+    /// and one right after the first token. `usage` is the provider's
+    /// latest report or, before it reports output tokens, the deltas
+    /// counted so far; `metrics` are measured up to now.
+    Progress { usage: Usage, metrics: RunMetrics },
     Done {
         run_id: Uuid,
         status: RunStatus,
@@ -224,5 +239,157 @@ pub enum ChatEvent {
         metrics: RunMetrics,
         /// The provider's or the engine's message when `status` is `failed`.
         error: Option<String>,
+        trace_id: Option<String>,
+        /// Whether the reply kept to the JSON response format; `None`
+        /// without one, or when the run did not end `ok`.
+        validation: Option<Validation>,
     },
+}
+
+/// A whole turn, answered at once (`POST /api/v1/chat` without `stream`,
+/// the `chat_complete` server function): the events of [`ChatEvent`]
+/// folded together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatReply {
+    pub run_id: Uuid,
+    /// The reply's text.
+    pub text: String,
+    /// The model's visible reasoning, empty when it showed none.
+    pub reasoning: String,
+    pub tool_calls: Vec<ToolCall>,
+    pub status: RunStatus,
+    pub finish_reason: FinishReason,
+    pub usage: Usage,
+    pub metrics: RunMetrics,
+    pub error: Option<String>,
+    pub trace_id: Option<String>,
+    pub validation: Option<Validation>,
+}
+
+impl ChatReply {
+    /// A reply to be assembled with [`ChatReply::apply`]. Until its `done`
+    /// event arrives it reads as failed, so a stream that breaks off is
+    /// never mistaken for a finished turn.
+    pub fn new(run_id: Uuid) -> Self {
+        Self {
+            run_id,
+            text: String::new(),
+            reasoning: String::new(),
+            tool_calls: Vec::new(),
+            status: RunStatus::Failed,
+            finish_reason: FinishReason::Error,
+            usage: Usage::default(),
+            metrics: RunMetrics::default(),
+            error: Some("the run ended without a result".into()),
+            trace_id: None,
+            validation: None,
+        }
+    }
+
+    /// Adds one event of the turn.
+    pub fn apply(&mut self, event: ChatEvent) {
+        match event {
+            ChatEvent::Started { trace_id, .. } => self.trace_id = trace_id,
+            ChatEvent::Delta { text } => self.text.push_str(&text),
+            ChatEvent::Reasoning { text } => self.reasoning.push_str(&text),
+            ChatEvent::ToolCall { call } => self.tool_calls.push(call),
+            ChatEvent::Progress { usage, metrics } => {
+                self.usage = usage;
+                self.metrics = metrics;
+            }
+            ChatEvent::Done {
+                run_id,
+                status,
+                finish_reason,
+                usage,
+                metrics,
+                error,
+                trace_id,
+                validation,
+            } => {
+                self.run_id = run_id;
+                self.status = status;
+                self.finish_reason = finish_reason;
+                self.usage = usage;
+                self.metrics = metrics;
+                self.error = error;
+                self.trace_id = trace_id.or(self.trace_id.take());
+                self.validation = validation;
+            }
+        }
+    }
+}
+
+/// Settings the playground needs from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UiSettings {
+    /// After this many minutes without a turn, the playground starts a new
+    /// session.
+    pub session_idle_minutes: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_is_the_events_folded() {
+        let run_id = Uuid::nil();
+        let mut reply = ChatReply::new(run_id);
+        assert_eq!(reply.status, RunStatus::Failed);
+        let call = ToolCall {
+            id: "c1".into(),
+            name: "f".into(),
+            arguments: "{}".into(),
+            signature: None,
+        };
+        let events = [
+            ChatEvent::Started {
+                run_id,
+                model: "m".into(),
+                trace_id: Some("ab".repeat(16)),
+            },
+            ChatEvent::Reasoning { text: "hm".into() },
+            ChatEvent::Delta { text: "He".into() },
+            ChatEvent::Delta { text: "llo".into() },
+            ChatEvent::ToolCall { call: call.clone() },
+            ChatEvent::Done {
+                run_id,
+                status: RunStatus::Ok,
+                finish_reason: FinishReason::Stop,
+                usage: Usage {
+                    output_tokens: 2,
+                    ..Usage::default()
+                },
+                metrics: RunMetrics::default(),
+                error: None,
+                trace_id: None,
+                validation: None,
+            },
+        ];
+        for e in events {
+            reply.apply(e);
+        }
+        assert_eq!(
+            (reply.text.as_str(), reply.reasoning.as_str()),
+            ("Hello", "hm")
+        );
+        assert_eq!(reply.tool_calls, vec![call]);
+        assert_eq!((reply.status, reply.error.clone()), (RunStatus::Ok, None));
+        assert_eq!(reply.usage.output_tokens, 2);
+        assert_eq!(reply.trace_id, Some("ab".repeat(16)));
+    }
+
+    #[test]
+    fn events_keep_their_wire_names() {
+        let e = serde_json::to_value(ChatEvent::Reasoning { text: "x".into() }).unwrap();
+        assert_eq!(e, serde_json::json!({"type": "reasoning", "text": "x"}));
+        let e = serde_json::to_value(ChatEvent::Progress {
+            usage: Usage::default(),
+            metrics: RunMetrics::default(),
+        })
+        .unwrap();
+        assert_eq!(e["type"], "progress");
+        assert_eq!(e["metrics"]["ttft_ms"], serde_json::Value::Null);
+    }
 }

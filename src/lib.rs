@@ -1,7 +1,7 @@
 //! PEP engine: everything that is neither UI nor HTTP wiring.
 //!
 //! Without the `engine` feature this crate is only the shared data model
-//! ([`chat`], [`catalog`] views, [`runs`] summaries): plain serde types that
+//! ([`chat`], [`catalog`] views, [`runs`] summaries, [`schema`] issues): plain serde types that
 //! compile to WebAssembly so the browser and the server speak the same types.
 //! With `engine` it adds the providers, the run recorder, the store and the
 //! [`Engine`] that ties them together; `local` adds the embedded llama.cpp model.
@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod chat;
 pub mod runs;
+pub mod schema;
 
 #[cfg(feature = "engine")]
 pub mod engine;

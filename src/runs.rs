@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::chat::{FinishReason, GenerationParams, Message, Usage};
+use crate::schema::Validation;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +73,18 @@ pub struct RunRecord {
     /// in records written before it existed.
     #[serde(default)]
     pub trace_id: Option<String>,
+    /// Whether the reply kept to its JSON response format (see
+    /// [`crate::chat::ChatEvent::Done`]); absent in older records.
+    #[serde(default)]
+    pub validation: Option<Validation>,
+}
+
+/// The user's verdict on a run: thumbs up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rating {
+    Like,
+    Dislike,
 }
 
 #[cfg(feature = "engine")]

@@ -17,10 +17,12 @@ async fn engine(dir: &tempfile::TempDir) -> Arc<Engine> {
         Catalog::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/models.yaml"))
             .expect("catalog");
     let config = EngineConfig {
-        catalog,
-        data_dir: dir.path().to_owned(),
-        database_url: format!("sqlite://{}", dir.path().join("runs/pep.db").display()),
         local_model_path: Some(common::model_path()),
+        ..EngineConfig::new(
+            catalog,
+            dir.path().to_owned(),
+            format!("sqlite://{}", dir.path().join("runs/pep.db").display()),
+        )
     };
     Arc::new(Engine::start(config).await.expect("engine starts"))
 }
@@ -178,10 +180,12 @@ async fn a_missing_model_file_is_reported_not_fatal() {
             .expect("catalog");
     let engine = Arc::new(
         Engine::start(EngineConfig {
-            catalog,
-            data_dir: dir.path().to_owned(),
-            database_url: format!("sqlite://{}", dir.path().join("pep.db").display()),
             local_model_path: Some(dir.path().join("absent.gguf")),
+            ..EngineConfig::new(
+                catalog,
+                dir.path().to_owned(),
+                format!("sqlite://{}", dir.path().join("pep.db").display()),
+            )
         })
         .await
         .expect("starts without the model"),

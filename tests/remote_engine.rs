@@ -11,9 +11,13 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use pep::catalog::Catalog;
-use pep::chat::{ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, Role};
-use pep::runs::RunStatus;
+use pep::chat::{
+    ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, ResponseFormat, Role, ToolSpec,
+};
+use pep::runs::{Rating, RunStatus};
+use pep::EngineError;
 use pep::{Engine, EngineConfig};
+use serde_json::json;
 
 fn catalog(dir: &tempfile::TempDir, vllm_url: &str) -> Catalog {
     let text = format!(
@@ -43,6 +47,13 @@ models:
       temperature: {{ min: 0.0, max: 2.0, default: 0.7 }}
       max_tokens: {{ min: 1, max: 1000, default: 64 }}
     capabilities: {{ json_object: true }}
+  - id: vllm/structured
+    label: Structured
+    endpoint: vllm
+    provider_model: test-model
+    params:
+      max_tokens: {{ min: 1, max: 1000, default: 64 }}
+    capabilities: {{ tools: true, json_object: true, json_schema: true }}
   - id: vllm/down
     label: Down
     endpoint: vllm-down
@@ -56,12 +67,11 @@ models:
 }
 
 async fn engine(dir: &tempfile::TempDir, vllm_url: &str) -> Arc<Engine> {
-    let config = EngineConfig {
-        catalog: catalog(dir, vllm_url),
-        data_dir: dir.path().to_owned(),
-        database_url: format!("sqlite://{}/pep.db?mode=rwc", dir.path().display()),
-        local_model_path: None,
-    };
+    let config = EngineConfig::new(
+        catalog(dir, vllm_url),
+        dir.path().to_owned(),
+        format!("sqlite://{}/pep.db?mode=rwc", dir.path().display()),
+    );
     Arc::new(Engine::start(config).await.expect("engine starts"))
 }
 
@@ -174,4 +184,274 @@ async fn capabilities_are_enforced_before_anything_is_sent() {
         "invalid request: vllm/qwen has no reasoning_effort control; leave reasoning_effort unset"
     );
     assert!(vllm.requests().is_empty());
+}
+
+/// The replay server playing one fixture of the vLLM folder, and an engine
+/// that reaches it.
+async fn replaying(dir: &tempfile::TempDir, fixture: &str) -> (replay::Replay, Arc<Engine>) {
+    let vllm = replay::Replay::start(vec![replay::load(
+        &replay::fixtures().join("vllm").join(fixture),
+    )])
+    .await;
+    let engine = engine(dir, &vllm.url).await;
+    (vllm, engine)
+}
+
+fn ask(model: &str, text: &str, params: GenerationParams) -> ChatRequest {
+    ChatRequest {
+        model: model.into(),
+        messages: vec![Message::new(Role::User, text)],
+        params,
+        session_id: None,
+    }
+}
+
+#[tokio::test]
+async fn reasoning_and_live_figures_are_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vllm, engine) = replaying(&dir, "reasoning.http").await;
+    let handle = engine
+        .chat(ask(
+            "vllm/qwen",
+            "Capital of France?",
+            GenerationParams::default(),
+        ))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let events: Vec<ChatEvent> = handle.collect().await;
+    let elapsed = started.elapsed();
+
+    let Some(ChatEvent::Started { trace_id, .. }) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*trace_id, None, "no OpenTelemetry layer in this test");
+    let reasoning: String = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Reasoning { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasoning, "The user asks for a capital. France's is Paris.");
+
+    // A progress event right after the first token, with the time to it
+    // and the token counted before the provider reported usage.
+    let first_delta = events
+        .iter()
+        .position(|e| matches!(e, ChatEvent::Delta { .. }))
+        .expect("a delta");
+    let Some(ChatEvent::Progress { usage, metrics }) = events.get(first_delta + 1) else {
+        panic!("no progress after the first token: {events:?}")
+    };
+    assert_eq!(usage.output_tokens, 1);
+    assert!(metrics.ttft_ms.is_some() && metrics.latency_ms >= metrics.ttft_ms.unwrap_or(0.0));
+    // Reasoning came first: only the reasoning's own progress precedes it.
+    let before = events[..first_delta]
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::Progress { .. }))
+        .count();
+    assert_eq!(before, 1, "{events:?}");
+    // Throttled: at most one per 200 ms, plus the first token's.
+    let progress = events
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::Progress { .. }))
+        .count();
+    let allowed = 2 + (elapsed.as_millis() / 200) as usize;
+    assert!(
+        progress <= allowed,
+        "{progress} progress events in {elapsed:?}"
+    );
+
+    let Some(ChatEvent::Done {
+        status,
+        usage,
+        trace_id,
+        validation,
+        ..
+    }) = events.last()
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*status, RunStatus::Ok);
+    assert_eq!(usage.output_tokens, 40);
+    assert_eq!((trace_id.clone(), validation.clone()), (None, None));
+}
+
+#[tokio::test]
+async fn tool_calls_arrive_whole_before_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vllm, engine) = replaying(&dir, "tool_call.http").await;
+    let params = GenerationParams {
+        tools: vec![ToolSpec {
+            name: "get_weather".into(),
+            description: "Weather of a city".into(),
+            parameters: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+        }],
+        ..GenerationParams::default()
+    };
+    let reply = engine
+        .chat(ask("vllm/structured", "Weather in Paris?", params))
+        .unwrap()
+        .reply()
+        .await;
+    assert_eq!(reply.status, RunStatus::Ok);
+    assert_eq!(reply.tool_calls.len(), 1);
+    let call = &reply.tool_calls[0];
+    assert_eq!(
+        (
+            call.id.as_str(),
+            call.name.as_str(),
+            call.arguments.as_str()
+        ),
+        ("call_weather_1", "get_weather", "{\"city\":\"Paris\"}")
+    );
+    assert_eq!(reply.text, "");
+    assert_eq!(reply.usage.output_tokens, 15);
+}
+
+fn weather_schema(temperature_type: &str) -> ResponseFormat {
+    ResponseFormat::JsonSchema {
+        name: "weather".into(),
+        schema: json!({
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "temperature_c": {"type": temperature_type}
+            },
+            "required": ["city", "temperature_c"],
+            "additionalProperties": false
+        }),
+        strict: true,
+    }
+}
+
+#[tokio::test]
+async fn json_replies_are_validated_and_the_result_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vllm, engine) = replaying(&dir, "json_schema.http").await;
+    let params = |t| GenerationParams {
+        response_format: Some(weather_schema(t)),
+        ..GenerationParams::default()
+    };
+    let good = engine
+        .chat(ask(
+            "vllm/structured",
+            "Weather in Paris as JSON",
+            params("integer"),
+        ))
+        .unwrap()
+        .reply()
+        .await;
+    assert_eq!(good.text, "{\"city\":\"Paris\",\"temperature_c\":18}");
+    let v = good.validation.clone().expect("validated");
+    assert!(v.valid && v.errors.is_empty(), "{v:?}");
+
+    let bad = engine
+        .chat(ask(
+            "vllm/structured",
+            "Weather in Paris as JSON",
+            params("string"),
+        ))
+        .unwrap()
+        .reply()
+        .await;
+    let v = bad.validation.clone().expect("validated");
+    assert!(!v.valid);
+    assert_eq!(v.errors.len(), 1, "{v:?}");
+    assert_eq!(v.errors[0].path, "/temperature_c");
+    let stored = engine.run(bad.run_id).await.unwrap();
+    assert_eq!(stored.validation, bad.validation);
+    assert_eq!(
+        engine.run(good.run_id).await.unwrap().validation,
+        good.validation
+    );
+}
+
+#[tokio::test]
+async fn a_schema_the_provider_would_refuse_is_refused_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vllm, engine) = replaying(&dir, "json_schema.http").await;
+    let format = ResponseFormat::JsonSchema {
+        name: "weather".into(),
+        schema: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+        strict: true,
+    };
+    let issues = engine
+        .check_response_format("vllm/structured", &format)
+        .unwrap();
+    assert_eq!(issues.len(), 2, "{issues:?}");
+    let e = engine
+        .chat(ask(
+            "vllm/structured",
+            "Weather in Paris as JSON",
+            GenerationParams {
+                response_format: Some(format),
+                ..GenerationParams::default()
+            },
+        ))
+        .expect_err("refused");
+    let message = e.to_string();
+    assert!(matches!(e, EngineError::InvalidRequest(_)), "{e:?}");
+    assert!(
+        message.contains("additionalProperties") && message.contains("missing: city"),
+        "{message}"
+    );
+    assert!(vllm.requests().is_empty());
+    assert!(matches!(
+        engine.check_response_format("nope", &ResponseFormat::JsonObject),
+        Err(EngineError::UnknownModel(_))
+    ));
+}
+
+#[tokio::test]
+async fn feedback_and_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vllm, engine) = replaying(&dir, "streaming.http").await;
+    let mut request = ask("vllm/qwen", "Greet me.", GenerationParams::default());
+    request.session_id = Some("tab-7".into());
+    let reply = engine.chat(request).unwrap().reply().await;
+    assert_eq!(reply.status, RunStatus::Ok);
+
+    engine
+        .set_feedback(reply.run_id, Some(Rating::Like))
+        .await
+        .unwrap();
+    let ratings = engine.feedback(&[reply.run_id]).await.unwrap();
+    assert_eq!(ratings.get(&reply.run_id), Some(&Rating::Like));
+    engine.set_feedback(reply.run_id, None).await.unwrap();
+    engine.set_feedback(reply.run_id, None).await.unwrap();
+    assert!(engine.feedback(&[reply.run_id]).await.unwrap().is_empty());
+    let missing = uuid::Uuid::now_v7();
+    for rating in [Some(Rating::Dislike), None] {
+        assert!(matches!(
+            engine.set_feedback(missing, rating).await,
+            Err(EngineError::RunNotFound(id)) if id == missing
+        ));
+    }
+    // The session was noted in the background.
+    let store = pep::store::Store::connect(&format!(
+        "sqlite://{}/pep.db?mode=rwc",
+        dir.path().display()
+    ))
+    .await
+    .unwrap();
+    let mut session = None;
+    for _ in 0..100 {
+        session = store.session("tab-7").await.unwrap();
+        if session.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(session.map(|s| s.id).as_deref(), Some("tab-7"));
+    assert_eq!(engine.ui_settings().session_idle_minutes, 30);
+    assert!(engine.schema_templates().is_empty());
+
+    let mut long = ask("vllm/qwen", "Hi", GenerationParams::default());
+    long.session_id = Some("x".repeat(200));
+    assert!(engine
+        .chat(long)
+        .unwrap_err()
+        .to_string()
+        .contains("session_id"));
 }

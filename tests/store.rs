@@ -40,6 +40,8 @@ on_every_backend!(
     concurrent_starts_migrate_once,
     feedback_is_one_changeable_row_per_run,
     feedback_needs_an_existing_run,
+    feedback_can_be_cleared,
+    validation_round_trips,
     touch_session_creates_then_moves_last_seen,
     concurrent_writes_and_reads,
 );
@@ -50,6 +52,7 @@ mod cases {
 
     use pep::chat::{FinishReason, GenerationParams, Message, ResponseFormat, Role, Usage};
     use pep::runs::{RunMetrics, RunRecord, RunStatus};
+    use pep::schema::{SchemaIssue, Validation};
     use pep::store::{Rating, Store, StoreError};
     use uuid::Uuid;
 
@@ -91,6 +94,7 @@ mod cases {
                 cost_usd: 0.0,
             },
             trace_id: None,
+            validation: None,
         }
     }
 
@@ -119,6 +123,16 @@ mod cases {
             cost_usd: 1.0e-7 / 3.0,
         };
         r.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".into());
+        r.validation = Some(Validation {
+            valid: false,
+            errors: vec![
+                SchemaIssue::new(
+                    "",
+                    "the reply is not JSON: EOF while parsing at line 1 column 9",
+                ),
+                SchemaIssue::new("/a~1b/0", "\"x\" is not of type \"integer\" ? $1"),
+            ],
+        });
         r
     }
 
@@ -167,13 +181,13 @@ mod cases {
         let a = run(RunStatus::Failed, "2026-01-01T00:00:00.000Z");
         let first = db.store().await;
         first.insert_run(&a).await.unwrap();
-        first.set_feedback(a.id, Rating::Up, None).await.unwrap();
+        first.set_feedback(a.id, Rating::Like, None).await.unwrap();
         first.close().await;
         let again = db.store().await;
         assert_eq!(again.list_runs(5).await.unwrap(), vec![a.clone()]);
         assert_eq!(
             again.feedback(a.id).await.unwrap().map(|f| f.rating),
-            Some(Rating::Up)
+            Some(Rating::Like)
         );
         again.close().await;
     }
@@ -212,19 +226,19 @@ mod cases {
         assert_eq!(store.feedback(a.id).await.unwrap(), None);
 
         let first = store
-            .set_feedback(a.id, Rating::Down, Some("made up a date ?"))
+            .set_feedback(a.id, Rating::Dislike, Some("made up a date ?"))
             .await
             .unwrap();
         assert_eq!(first.run_id, a.id);
-        assert_eq!(first.rating, Rating::Down);
+        assert_eq!(first.rating, Rating::Dislike);
         assert_eq!(first.comment.as_deref(), Some("made up a date ?"));
         assert_eq!(first.created_at, first.updated_at);
         assert_eq!(store.feedback(a.id).await.unwrap(), Some(first.clone()));
 
         // Times have millisecond resolution: make the change later.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        let changed = store.set_feedback(a.id, Rating::Up, None).await.unwrap();
-        assert_eq!(changed.rating, Rating::Up);
+        let changed = store.set_feedback(a.id, Rating::Like, None).await.unwrap();
+        assert_eq!(changed.rating, Rating::Like);
         assert_eq!(changed.comment, None);
         assert_eq!(changed.created_at, first.created_at);
         assert!(changed.updated_at > first.updated_at, "{changed:?}");
@@ -239,7 +253,7 @@ mod cases {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let missing = Uuid::now_v7();
-        match store.set_feedback(missing, Rating::Up, Some("?")).await {
+        match store.set_feedback(missing, Rating::Like, Some("?")).await {
             Err(StoreError::RunNotFound(id)) => assert_eq!(id, missing),
             other => panic!("expected RunNotFound on {backend:?}, got {other:?}"),
         }
@@ -249,10 +263,61 @@ mod cases {
         store.close().await;
     }
 
+    pub async fn feedback_can_be_cleared(backend: Backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let a = run(RunStatus::Ok, "2026-01-01T00:00:00.000Z");
+        store.insert_run(&a).await.unwrap();
+        assert!(
+            !store.clear_feedback(a.id).await.unwrap(),
+            "nothing to clear"
+        );
+        store.set_feedback(a.id, Rating::Like, None).await.unwrap();
+        assert!(store.clear_feedback(a.id).await.unwrap());
+        assert_eq!(store.feedback(a.id).await.unwrap(), None);
+        // Rated again after clearing: a fresh row.
+        let again = store
+            .set_feedback(a.id, Rating::Dislike, None)
+            .await
+            .unwrap();
+        assert_eq!(again.rating, Rating::Dislike);
+        assert_eq!(store.get_run(a.id).await.unwrap(), Some(a));
+        store.close().await;
+    }
+
+    pub async fn validation_round_trips(backend: Backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let mut valid = run(RunStatus::Ok, "2026-01-01T00:00:00.000Z");
+        valid.validation = Some(Validation {
+            valid: true,
+            errors: vec![],
+        });
+        let invalid = full_run("2026-01-02T00:00:00.000Z");
+        let none = run(RunStatus::Ok, "2026-01-03T00:00:00.000Z");
+        for r in [&valid, &invalid, &none] {
+            store.insert_run(r).await.unwrap();
+        }
+        assert_eq!(store.get_run(valid.id).await.unwrap(), Some(valid.clone()));
+        assert_eq!(
+            store.get_run(invalid.id).await.unwrap(),
+            Some(invalid.clone())
+        );
+        let listed = store.list_runs(3).await.unwrap();
+        let validations: Vec<_> = listed.iter().map(|r| r.validation.clone()).collect();
+        assert_eq!(
+            validations,
+            vec![None, invalid.validation.clone(), valid.validation.clone()]
+        );
+        store.close().await;
+    }
+
     pub async fn touch_session_creates_then_moves_last_seen(backend: Backend) {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
+        assert_eq!(store.session("tab-1").await.unwrap(), None);
         let created = store.touch_session("tab-1").await.unwrap();
+        assert_eq!(store.session("tab-1").await.unwrap(), Some(created.clone()));
         assert_eq!(created.id, "tab-1");
         assert_eq!(created.created_at, created.last_seen_at);
         assert!(chrono::DateTime::parse_from_rfc3339(&created.created_at).is_ok());
@@ -289,7 +354,11 @@ mod cases {
                     let read = store.get_run(r.id).await?;
                     assert_eq!(read.as_ref(), Some(&r), "task {i}");
                     store.touch_session(&format!("s{}", i % 5)).await?;
-                    let rating = if i % 2 == 0 { Rating::Up } else { Rating::Down };
+                    let rating = if i % 2 == 0 {
+                        Rating::Like
+                    } else {
+                        Rating::Dislike
+                    };
                     store.set_feedback(r.id, rating, Some(&r.reply)).await?;
                     let feedback = store.feedback(r.id).await?;
                     assert_eq!(feedback.map(|f| f.rating), Some(rating), "task {i}");

@@ -1,9 +1,12 @@
 //! Server functions shared by the browser and the server. Each is one engine
-//! call; the REST API (`/api/v1`) calls the same engine functions.
+//! call; the REST API (`/api/v1`) calls the same engine functions. Errors
+//! reach the browser as `ServerFnError` with the engine's message.
 
 use leptos::prelude::*;
 use pep::catalog::ModelInfo;
-use pep::chat::ChatRequest;
+use pep::chat::{ChatReply, ChatRequest, ResponseFormat};
+use pep::runs::Rating;
+use pep::schema::{SchemaIssue, SchemaTemplate};
 use server_fn::codec::{ByteStream, Json, Streaming};
 use uuid::Uuid;
 
@@ -40,4 +43,48 @@ pub async fn chat_stream(request: ChatRequest) -> Result<ByteStream, ServerFnErr
 #[server(prefix = "/_sfn", endpoint = "cancel")]
 pub async fn cancel_run(run_id: Uuid) -> Result<bool, ServerFnError> {
     Ok(engine()?.cancel(run_id))
+}
+
+/// Runs one chat turn and answers when it is over: the same engine path as
+/// [`chat_stream`], its events folded into one [`ChatReply`].
+#[server(prefix = "/_sfn", endpoint = "chat_complete", input = Json)]
+pub async fn chat_complete(request: ChatRequest) -> Result<ChatReply, ServerFnError> {
+    let handle = engine()?
+        .chat(request)
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(handle.reply().await)
+}
+
+/// What is wrong with `format` for `model`; empty when it can be used.
+/// The playground calls it while the schema is edited.
+#[server(prefix = "/_sfn", endpoint = "check_response_format", input = Json)]
+pub async fn check_response_format(
+    model: String,
+    format: ResponseFormat,
+) -> Result<Vec<SchemaIssue>, ServerFnError> {
+    engine()?
+        .check_response_format(&model, &format)
+        .map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// The ready-made schemas (`config/schemas/`).
+#[server(prefix = "/_sfn", endpoint = "schema_templates")]
+pub async fn schema_templates() -> Result<Vec<SchemaTemplate>, ServerFnError> {
+    Ok(engine()?.schema_templates().to_vec())
+}
+
+/// The server's settings that the playground follows. (The type is named in
+/// full: the macro names its own struct `UiSettings` after the function.)
+#[server(prefix = "/_sfn", endpoint = "ui_settings")]
+pub async fn ui_settings() -> Result<pep::chat::UiSettings, ServerFnError> {
+    Ok(engine()?.ui_settings())
+}
+
+/// Rates a run (`None` clears the rating).
+#[server(prefix = "/_sfn", endpoint = "feedback", input = Json)]
+pub async fn set_feedback(run_id: Uuid, rating: Option<Rating>) -> Result<(), ServerFnError> {
+    engine()?
+        .set_feedback(run_id, rating)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))
 }

@@ -47,9 +47,23 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "PEP_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    /// Minutes without a turn after which the playground starts a new
+    /// session.
+    #[arg(long, env = "PEP_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub session_idle_minutes: u32,
 }
 
 impl Config {
+    /// The ready-made schemas: `schemas/` beside the model catalog.
+    pub fn schemas_dir(&self) -> PathBuf {
+        self.models_config
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."))
+            .join("schemas")
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()

@@ -15,6 +15,7 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use pep::catalog::Catalog;
+use pep::schema::load_templates;
 use pep::{Engine, EngineConfig};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -27,6 +28,8 @@ use state::AppState;
 pub enum StartError {
     #[error(transparent)]
     Catalog(#[from] pep::catalog::CatalogError),
+    #[error(transparent)]
+    Templates(#[from] pep::schema::TemplateError),
     #[error(transparent)]
     Engine(#[from] pep::EngineError),
     #[error("leptos configuration: {0}")]
@@ -43,11 +46,14 @@ pub enum StartError {
 /// Builds the engine and the application state from the configuration.
 pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let catalog = Catalog::load(&config.models_config)?;
+    let schema_templates = load_templates(&config.schemas_dir())?;
     let engine = Engine::start(EngineConfig {
         catalog,
         data_dir: config.data_dir.clone(),
         database_url: config.database_url(),
         local_model_path: config.local_model_path.clone(),
+        schema_templates,
+        session_idle_minutes: config.session_idle_minutes,
     })
     .await?;
     let mut leptos_options = leptos::config::get_configuration(None)

@@ -9,15 +9,25 @@ async fn main() -> std::process::ExitCode {
     // `.env` is optional; the environment and flags override it.
     let _ = dotenvy::dotenv();
     let config = Config::parse();
-    telemetry::init(config.log_format);
-    match serve(config).await {
+    let telemetry = match telemetry::init(config.log_format) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("pep: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let code = match serve(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "pep stopped");
             eprintln!("pep: {e}");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    // The exporter's batches go out from a thread of their own; waiting
+    // for them must not block a runtime worker.
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    code
 }
 
 async fn serve(config: Config) -> Result<(), StartError> {

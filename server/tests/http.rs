@@ -39,6 +39,7 @@ async fn start(dir: &tempfile::TempDir, model: PathBuf) -> Router {
         local_model_path: Some(model),
         site_root: None,
         log_format: LogFormat::Text,
+        session_idle_minutes: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }
@@ -112,7 +113,11 @@ async fn streaming_chat_sends_sse_deltas_then_done_and_records_the_run() {
         .expect("response");
     assert_eq!(res.status(), StatusCode::OK);
     let run = json_body(res).await;
-    let reply: String = events.iter().filter_map(|e| e["text"].as_str()).collect();
+    let reply: String = events
+        .iter()
+        .filter(|e| e["type"] == "delta")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
     assert_eq!(run["reply"], reply);
     assert_eq!(
         run["usage"]["output_tokens"],
@@ -138,7 +143,7 @@ async fn non_streaming_chat_answers_whole() {
     assert_eq!(res.status(), StatusCode::OK);
     let answer = json_body(res).await;
     assert_eq!(answer["status"], "ok");
-    assert!(!answer["reply"].as_str().unwrap_or_default().is_empty());
+    assert!(!answer["text"].as_str().unwrap_or_default().is_empty());
     assert!(answer["usage"]["output_tokens"].as_u64().unwrap_or(0) <= 8);
 }
 

@@ -1,5 +1,6 @@
 //! The task that runs one chat turn and records it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,11 +11,16 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::catalog::Pricing;
-use crate::chat::{ChatEvent, ChatRequest, FinishReason, Usage};
-use crate::providers::{Provider, ProviderEvent, ProviderRequest, ProviderStream};
+use crate::chat::{ChatEvent, ChatRequest, FinishReason, ToolCall, Usage};
+use crate::providers::{
+    merge_tool_call_delta, Provider, ProviderEvent, ProviderRequest, ProviderStream,
+};
 use crate::runs::recorder::Stopwatch;
 use crate::runs::{RunRecord, RunStatus};
+use crate::schema::{validate_reply, Validation};
 
+use super::progress::{Progress, PROGRESS_INTERVAL};
+use super::trace::trace_id;
 use super::Engine;
 
 /// After a stop, how long to wait for the provider's final usage report.
@@ -31,6 +37,9 @@ pub(super) struct Job {
     pub provider_request: ProviderRequest,
     pub cancel: CancellationToken,
     pub tx: Sender<ChatEvent>,
+    /// The run's span, made by `Engine::chat` in the caller's context so
+    /// that it joins the caller's trace (the HTTP request's).
+    pub span: tracing::Span,
 }
 
 /// What came back from the provider.
@@ -39,27 +48,35 @@ struct Outcome {
     usage: Usage,
     finish: FinishReason,
     error: Option<String>,
+    tool_calls: Vec<ToolCall>,
 }
 
 pub(super) async fn drive(job: Job) {
-    let span = tracing::info_span!("chat", run_id = %job.run_id, model = %job.request.model);
+    let span = job.span.clone();
     run(job).instrument(span).await;
 }
 
 async fn run(job: Job) {
     let started_at = chrono::Utc::now();
     let mut stopwatch = Stopwatch::start();
+    let trace_id = trace_id(&job.span);
     let _ = job
         .tx
         .send(ChatEvent::Started {
             run_id: job.run_id,
             model: job.request.model.clone(),
+            trace_id: trace_id.clone(),
         })
         .await;
     let stream = job
         .provider
         .stream(job.provider_request.clone(), job.cancel.clone());
-    let outcome = pump(stream, &job.cancel, &job.tx, &mut stopwatch).await;
+    let live = Live {
+        tx: &job.tx,
+        pricing: &job.pricing,
+        pace: Progress::new(PROGRESS_INTERVAL),
+    };
+    let outcome = pump(stream, &job.cancel, live, &mut stopwatch).await;
     let ended = Instant::now();
     let metrics = stopwatch.finish_at(ended, &outcome.usage, &job.pricing);
     let status = match outcome.finish {
@@ -67,14 +84,24 @@ async fn run(job: Job) {
         FinishReason::Cancelled => RunStatus::Cancelled,
         FinishReason::Error => RunStatus::Failed,
     };
+    let validation = validation(&job.request, status, &outcome);
     tracing::info!(
         status = status.as_str(),
         ttft_ms = metrics.ttft_ms,
         latency_ms = metrics.latency_ms,
         tokens_per_second = metrics.tokens_per_second,
         output_tokens = outcome.usage.output_tokens,
+        valid = validation.as_ref().map(|v| v.valid),
         "run finished"
     );
+    if status == RunStatus::Ok {
+        for call in &outcome.tool_calls {
+            let _ = job
+                .tx
+                .send(ChatEvent::ToolCall { call: call.clone() })
+                .await;
+        }
+    }
     let record = RunRecord {
         id: job.run_id,
         created_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -89,7 +116,8 @@ async fn run(job: Job) {
         error: outcome.error.clone(),
         usage: outcome.usage,
         metrics,
-        trace_id: None,
+        trace_id: trace_id.clone(),
+        validation: validation.clone(),
     };
     persist(&job.engine, record).await;
     job.engine.finished(job.run_id);
@@ -102,15 +130,52 @@ async fn run(job: Job) {
             usage: outcome.usage,
             metrics,
             error: outcome.error,
+            trace_id,
+            validation,
         })
         .await;
+}
+
+/// Checks a finished JSON reply against its response format. Only a run
+/// that ended `ok` is judged (a stopped or failed one is incomplete by
+/// definition), and not a turn that only called tools.
+fn validation(request: &ChatRequest, status: RunStatus, outcome: &Outcome) -> Option<Validation> {
+    let format = request.params.response_format.as_ref()?;
+    let tools_only = outcome.reply.trim().is_empty() && !outcome.tool_calls.is_empty();
+    (status == RunStatus::Ok && !tools_only).then(|| validate_reply(format, &outcome.reply))
+}
+
+/// The client side of a running stream: where events go, and the pace of
+/// the live figures.
+struct Live<'a> {
+    tx: &'a Sender<ChatEvent>,
+    pricing: &'a Pricing,
+    pace: Progress,
+}
+
+impl Live<'_> {
+    /// Sends an event; false when the client is gone.
+    async fn send(&self, event: ChatEvent) -> bool {
+        self.tx.send(event).await.is_ok()
+    }
+
+    /// Sends the figures so far if they are due.
+    async fn progress(&mut self, stopwatch: &Stopwatch, usage: &Usage, first_token: bool) -> bool {
+        let now = Instant::now();
+        if !self.pace.due(now, first_token) {
+            return true;
+        }
+        let usage = self.pace.usage(usage);
+        let metrics = stopwatch.finish_at(now, &usage, self.pricing);
+        self.send(ChatEvent::Progress { usage, metrics }).await
+    }
 }
 
 /// Forwards the provider's events until it finishes, fails or is stopped.
 async fn pump(
     mut stream: ProviderStream,
     cancel: &CancellationToken,
-    tx: &Sender<ChatEvent>,
+    mut live: Live<'_>,
     stopwatch: &mut Stopwatch,
 ) -> Outcome {
     let mut out = Outcome {
@@ -118,7 +183,9 @@ async fn pump(
         usage: Usage::default(),
         finish: FinishReason::Error,
         error: None,
+        tool_calls: Vec::new(),
     };
+    let mut calls: BTreeMap<u32, ToolCall> = BTreeMap::new();
     loop {
         let next = tokio::select! {
             biased;
@@ -129,24 +196,40 @@ async fn pump(
             }
             next = stream.next() => next,
         };
-        match next {
+        let connected = match next {
             Some(Ok(ProviderEvent::TextDelta(text))) => {
+                let first_token = out.reply.is_empty();
                 stopwatch.token_at(Instant::now());
+                live.pace.delta();
                 out.reply.push_str(&text);
-                if tx.send(ChatEvent::Delta { text }).await.is_err() {
-                    // The client is gone: stop the model, keep what arrived.
-                    cancel.cancel();
-                }
+                live.send(ChatEvent::Delta { text }).await
+                    && live.progress(stopwatch, &out.usage, first_token).await
             }
-            Some(Ok(ProviderEvent::Usage(usage))) => out.usage = usage,
+            Some(Ok(ProviderEvent::ReasoningDelta(text))) => {
+                live.send(ChatEvent::Reasoning { text }).await
+                    && live.progress(stopwatch, &out.usage, false).await
+            }
+            Some(Ok(ProviderEvent::ToolCallDelta {
+                index,
+                id,
+                name,
+                arguments,
+                signature,
+            })) => {
+                merge_tool_call_delta(&mut calls, index, id, name, &arguments, signature);
+                live.progress(stopwatch, &out.usage, false).await
+            }
+            Some(Ok(ProviderEvent::Usage(usage))) => {
+                out.usage = usage;
+                live.progress(stopwatch, &out.usage, false).await
+            }
             Some(Ok(ProviderEvent::RequestId(id))) => {
                 tracing::info!(provider_request_id = %id, "provider accepted the request");
+                true
             }
-            // Clients have no event for reasoning or tool calls yet: the
-            // reply is the text.
-            Some(Ok(ProviderEvent::ReasoningDelta(_) | ProviderEvent::ToolCallDelta { .. })) => {}
             Some(Ok(ProviderEvent::Finish(reason))) => {
                 out.finish = reason;
+                out.tool_calls = calls.into_values().collect();
                 return out;
             }
             Some(Err(e)) => {
@@ -158,6 +241,10 @@ async fn pump(
                     Some("the provider's stream ended before the reply was finished".into());
                 return out;
             }
+        };
+        if !connected {
+            // The client is gone: stop the model, keep what arrived.
+            cancel.cancel();
         }
     }
 }

@@ -8,6 +8,8 @@
 //! model at once.
 
 mod driver;
+mod progress;
+mod trace;
 mod validate;
 
 use std::collections::HashMap;
@@ -16,16 +18,17 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::{CancellationToken, DropGuard};
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, EndpointConfig, ModelInfo};
-use crate::chat::{ChatEvent, ChatRequest};
+use crate::chat::{ChatEvent, ChatReply, ChatRequest, ResponseFormat, UiSettings};
 use crate::providers::Provider;
-use crate::runs::RunRecord;
+use crate::runs::{Rating, RunRecord};
+use crate::schema::{check_format, SchemaIssue, SchemaTemplate};
 use crate::store::{Store, StoreError};
 
 pub use validate::{MAX_CONVERSATION_BYTES, MAX_STOP_SEQUENCES};
@@ -39,6 +42,25 @@ pub struct EngineConfig {
     pub database_url: String,
     /// Overrides the model file of every local endpoint.
     pub local_model_path: Option<PathBuf>,
+    /// The ready-made schemas offered in the playground
+    /// ([`crate::schema::load_templates`]).
+    pub schema_templates: Vec<SchemaTemplate>,
+    /// After this many idle minutes the playground starts a new session.
+    pub session_idle_minutes: u32,
+}
+
+impl EngineConfig {
+    /// A configuration with no schema templates and a 30-minute session.
+    pub fn new(catalog: Catalog, data_dir: PathBuf, database_url: String) -> Self {
+        Self {
+            catalog,
+            data_dir,
+            database_url,
+            local_model_path: None,
+            schema_templates: Vec::new(),
+            session_idle_minutes: 30,
+        }
+    }
 }
 
 /// Why the engine refused or failed a request.
@@ -69,6 +91,8 @@ pub struct Engine {
     endpoints: HashMap<String, Slot>,
     store: Store,
     active: Mutex<HashMap<Uuid, CancellationToken>>,
+    schema_templates: Vec<SchemaTemplate>,
+    ui: UiSettings,
 }
 
 impl std::fmt::Debug for Engine {
@@ -102,6 +126,10 @@ impl Engine {
             endpoints,
             store,
             active: Mutex::new(HashMap::new()),
+            schema_templates: config.schema_templates,
+            ui: UiSettings {
+                session_idle_minutes: config.session_idle_minutes,
+            },
         })
     }
 
@@ -110,15 +138,41 @@ impl Engine {
         self.catalog
             .models
             .iter()
-            .map(|m| {
-                let unavailable = match self.endpoints.get(&m.endpoint) {
-                    Some(Slot::Ready(_)) => None,
-                    Some(Slot::Unavailable(reason)) => Some(reason.clone()),
-                    None => Some(format!("endpoint {} is not configured", m.endpoint)),
-                };
-                self.catalog.info(m, unavailable)
-            })
+            .map(|m| self.model_info(m))
             .collect()
+    }
+
+    fn model_info(&self, m: &crate::catalog::ModelConfig) -> ModelInfo {
+        let unavailable = match self.endpoints.get(&m.endpoint) {
+            Some(Slot::Ready(_)) => None,
+            Some(Slot::Unavailable(reason)) => Some(reason.clone()),
+            None => Some(format!("endpoint {} is not configured", m.endpoint)),
+        };
+        self.catalog.info(m, unavailable)
+    }
+
+    /// What is wrong with `format` for model `model` (empty: nothing), as
+    /// [`Engine::chat`] would judge it.
+    pub fn check_response_format(
+        &self,
+        model: &str,
+        format: &ResponseFormat,
+    ) -> Result<Vec<SchemaIssue>, EngineError> {
+        let model = self
+            .catalog
+            .model(model)
+            .ok_or_else(|| EngineError::UnknownModel(model.to_owned()))?;
+        Ok(check_format(&self.model_info(model), format))
+    }
+
+    /// The ready-made schemas of `config/schemas/`.
+    pub fn schema_templates(&self) -> &[SchemaTemplate] {
+        &self.schema_templates
+    }
+
+    /// What the playground needs to know of the server's settings.
+    pub fn ui_settings(&self) -> UiSettings {
+        self.ui
     }
 
     /// Whether the database answers and at least one model can serve.
@@ -154,7 +208,23 @@ impl Engine {
         };
         let provider_request =
             validate::resolve(model, &request).map_err(EngineError::InvalidRequest)?;
+        if let Some(format) = &request.params.response_format {
+            let issues = check_format(&self.model_info(model), format);
+            if !issues.is_empty() {
+                let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+                return Err(EngineError::InvalidRequest(format!(
+                    "the response format does not work with {}: {}",
+                    model.id,
+                    list.join("; ")
+                )));
+            }
+        }
         let run_id = Uuid::now_v7();
+        // Made here, in the caller's context, so the run joins its trace.
+        let span = tracing::info_span!("chat", run_id = %run_id, model = %request.model);
+        if let Some(session) = request.session_id.clone() {
+            self.touch_session(session);
+        }
         let cancel = CancellationToken::new();
         self.lock_active().insert(run_id, cancel.clone());
         let (tx, rx) = mpsc::channel(256);
@@ -167,6 +237,7 @@ impl Engine {
             provider_request,
             cancel: cancel.clone(),
             tx,
+            span,
         };
         tokio::spawn(driver::drive(job));
         Ok(ChatHandle {
@@ -198,6 +269,56 @@ impl Engine {
         Ok(self.store.list_runs(limit).await?)
     }
 
+    /// Rates a run, or clears its rating (`None`).
+    pub async fn set_feedback(
+        &self,
+        run_id: Uuid,
+        rating: Option<Rating>,
+    ) -> Result<(), EngineError> {
+        let not_found = |e: StoreError| match e {
+            StoreError::RunNotFound(id) => EngineError::RunNotFound(id),
+            e => EngineError::Store(e),
+        };
+        match rating {
+            Some(rating) => self
+                .store
+                .set_feedback(run_id, rating, None)
+                .await
+                .map(drop)
+                .map_err(not_found),
+            None => {
+                // Clearing what is not there is fine; clearing the rating
+                // of a run that is not there is not.
+                if !self.store.clear_feedback(run_id).await? {
+                    self.run(run_id).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The rating of each of `run_ids` that has one.
+    pub async fn feedback(&self, run_ids: &[Uuid]) -> Result<HashMap<Uuid, Rating>, EngineError> {
+        let mut ratings = HashMap::new();
+        for &id in run_ids {
+            if let Some(f) = self.store.feedback(id).await? {
+                ratings.insert(id, f.rating);
+            }
+        }
+        Ok(ratings)
+    }
+
+    /// Notes that a session is in use, in the background: a turn never
+    /// waits for it, and a failure only costs the session's last-seen time.
+    fn touch_session(&self, session: String) {
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_session(&session).await {
+                tracing::warn!(%session, error = %e, "recording the session failed");
+            }
+        });
+    }
+
     fn lock_active(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CancellationToken>> {
         // A poisoned map only means another task panicked mid-insert; the
         // map itself is still consistent.
@@ -227,6 +348,17 @@ impl std::fmt::Debug for ChatHandle {
         f.debug_struct("ChatHandle")
             .field("run_id", &self.run_id)
             .finish()
+    }
+}
+
+impl ChatHandle {
+    /// Waits for the whole turn and returns it folded into one reply.
+    pub async fn reply(mut self) -> ChatReply {
+        let mut reply = ChatReply::new(self.run_id);
+        while let Some(event) = self.next().await {
+            reply.apply(event);
+        }
+        reply
     }
 }
 

@@ -5,11 +5,14 @@
 use crate::catalog::{Choice, ModelConfig, Range};
 use crate::chat::{ChatRequest, ResponseFormat, Role, ToolSpec};
 use crate::providers::{Controls, ProviderRequest};
+use crate::schema::check::{check_name, unsupported};
 
 /// Largest conversation accepted, in bytes of message text.
 pub const MAX_CONVERSATION_BYTES: usize = 1 << 20;
 /// Most stop sequences accepted.
 pub const MAX_STOP_SEQUENCES: usize = 8;
+/// Longest session id accepted (the browser sends a UUID).
+pub const MAX_SESSION_ID_BYTES: usize = 128;
 /// Most tools in one request (Gemini's limit, the lowest of the providers).
 pub const MAX_TOOLS: usize = 128;
 
@@ -128,36 +131,23 @@ fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), String> 
     let p = &req.params;
     match &p.response_format {
         None => {}
-        Some(ResponseFormat::JsonObject) if !caps.json_object => {
-            return Err(format!("{id} has no JSON object mode"));
-        }
-        Some(ResponseFormat::JsonSchema { .. }) if !caps.json_schema => {
-            let hint = if caps.json_object {
-                "; use json_object and describe the shape in the prompt"
-            } else if caps.tools {
-                "; a tool whose parameters are the schema gets the same result"
-            } else {
-                ""
-            };
-            return Err(format!("{id} does not support JSON schema output{hint}"));
-        }
-        Some(ResponseFormat::JsonSchema { name, schema, .. }) => {
-            check_name("the JSON schema name", name)?;
-            if !schema.is_object() {
-                return Err("the JSON schema must be a JSON object".into());
+        Some(format) => {
+            if let Some(problem) = unsupported(id, caps, format) {
+                return Err(problem);
             }
-        }
-        Some(ResponseFormat::JsonObject) => {
-            // OpenAI refuses json_object otherwise, and other servers let
-            // the model pad with whitespace up to max_tokens.
-            let asks = req
-                .messages
-                .iter()
-                .any(|m| m.content.to_ascii_lowercase().contains("json"));
-            if !asks {
-                return Err(
-                    "json_object needs the conversation to ask for JSON: say \"JSON\" in the system or user message".into(),
-                );
+            // The schema itself is `crate::schema::check_format`'s to judge.
+            if *format == ResponseFormat::JsonObject {
+                // OpenAI refuses json_object otherwise, and other servers
+                // let the model pad with whitespace up to max_tokens.
+                let asks = req
+                    .messages
+                    .iter()
+                    .any(|m| m.content.to_ascii_lowercase().contains("json"));
+                if !asks {
+                    return Err(
+                        "json_object needs the conversation to ask for JSON: say \"JSON\" in the system or user message".into(),
+                    );
+                }
             }
         }
     }
@@ -200,22 +190,6 @@ fn check_tools(tools: &[ToolSpec]) -> Result<(), String> {
     Ok(())
 }
 
-/// Names every provider accepts: `[A-Za-z0-9_-]`, 1 to 64 characters.
-fn check_name(what: &str, name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} must be 1 to 64 letters, digits, _ or -; got {name:?}"
-        ))
-    }
-}
-
 fn check_messages(req: &ChatRequest) -> Result<(), String> {
     let Some(last) = req.messages.last() else {
         return Err("the conversation is empty: send at least one user message".into());
@@ -225,6 +199,15 @@ fn check_messages(req: &ChatRequest) -> Result<(), String> {
     }
     if last.content.trim().is_empty() {
         return Err("the message is empty".into());
+    }
+    if req
+        .session_id
+        .as_ref()
+        .is_some_and(|s| s.is_empty() || s.len() > MAX_SESSION_ID_BYTES)
+    {
+        return Err(format!(
+            "session_id must be 1 to {MAX_SESSION_ID_BYTES} bytes (or absent)"
+        ));
     }
     let bytes: usize = req.messages.iter().map(|m| m.content.len()).sum();
     if bytes > MAX_CONVERSATION_BYTES {

@@ -1,5 +1,6 @@
 //! Feedback: the user's thumbs up or down on a run, with an optional
-//! comment. At most one per run; setting it again replaces it.
+//! comment. At most one per run; setting it again replaces it, clearing it
+//! removes it.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -7,30 +8,23 @@ use uuid::Uuid;
 use super::db::in_transaction;
 use super::sql::Sql;
 use super::{now, Store, StoreError};
+use crate::runs::Rating;
 
-/// Thumbs up or down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    Up,
-    Down,
+/// The stored form of a rating. The column predates the names `like` and
+/// `dislike` and keeps its `up`/`down` (its CHECK constraint says so).
+fn stored(rating: Rating) -> &'static str {
+    match rating {
+        Rating::Like => "up",
+        Rating::Dislike => "down",
+    }
 }
 
-impl Rating {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::Up => "up",
-            Rating::Down => "down",
-        }
-    }
-
-    /// Parses the stored form written by [`Rating::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "up" => Some(Rating::Up),
-            "down" => Some(Rating::Down),
-            _ => None,
-        }
+/// Parses the stored form written by [`stored`].
+fn parse_stored(s: &str) -> Option<Rating> {
+    match s {
+        "up" => Some(Rating::Like),
+        "down" => Some(Rating::Dislike),
+        _ => None,
     }
 }
 
@@ -56,6 +50,7 @@ static UPSERT: Sql = Sql::new(
 static GET: Sql = Sql::new(
     "SELECT run_id, rating, comment, created_at, updated_at FROM feedback WHERE run_id = ?",
 );
+static DELETE: Sql = Sql::new("DELETE FROM feedback WHERE run_id = ?");
 
 #[derive(sqlx::FromRow)]
 struct FeedbackRow {
@@ -80,7 +75,7 @@ impl Store {
         let row: FeedbackRow = in_transaction!(&self.db, |conn, q| {
             q.query_as(&UPSERT)
                 .bind(&id)
-                .bind(rating.as_str())
+                .bind(stored(rating))
                 .bind(comment)
                 .bind(&at)
                 .bind(&at)
@@ -106,6 +101,18 @@ impl Store {
         })?;
         row.map(FeedbackRow::into_feedback).transpose()
     }
+
+    /// Removes the feedback on a run. Returns whether there was any.
+    pub async fn clear_feedback(&self, run_id: Uuid) -> Result<bool, StoreError> {
+        let removed = in_transaction!(&self.db, |conn, q| {
+            q.query(&DELETE)
+                .bind(run_id.to_string())
+                .execute(&mut *conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(removed > 0)
+    }
 }
 
 impl FeedbackRow {
@@ -116,7 +123,7 @@ impl FeedbackRow {
         };
         Ok(Feedback {
             run_id: Uuid::parse_str(&self.run_id).map_err(|e| corrupt(e.to_string()))?,
-            rating: Rating::parse(&self.rating)
+            rating: parse_stored(&self.rating)
                 .ok_or_else(|| corrupt(format!("rating {}", self.rating)))?,
             comment: self.comment,
             created_at: self.created_at,

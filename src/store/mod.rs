@@ -51,7 +51,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-pub use feedback::{Feedback, Rating};
+/// Ratings are shared with the browser; re-exported where the store's
+/// users have always found them.
+pub use crate::runs::Rating;
+pub use feedback::Feedback;
 pub use sessions::Session;
 
 use db::{in_transaction, Db};

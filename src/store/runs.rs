@@ -13,14 +13,14 @@ macro_rules! run_columns {
     () => {
         "id, created_at, session_id, model, provider, params, messages, reply, status, \
          finish_reason, error, input_tokens, output_tokens, reasoning_tokens, cached_tokens, \
-         ttft_ms, latency_ms, tokens_per_second, cost_usd, trace_id"
+         ttft_ms, latency_ms, tokens_per_second, cost_usd, trace_id, validation"
     };
 }
 
 static INSERT: Sql = Sql::new(concat!(
     "INSERT INTO runs (",
     run_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     " ON CONFLICT (id) DO NOTHING"
 ));
 static GET: Sql = Sql::new(concat!(
@@ -58,6 +58,8 @@ struct RunRow {
     tokens_per_second: Option<f64>,
     cost_usd: f64,
     trace_id: Option<String>,
+    /// JSON [`crate::schema::Validation`].
+    validation: Option<String>,
 }
 
 impl Store {
@@ -68,6 +70,11 @@ impl Store {
         let id = run.id.to_string();
         let params = to_json(&id, &run.params)?;
         let messages = to_json(&id, &run.messages)?;
+        let validation = run
+            .validation
+            .as_ref()
+            .map(|v| to_json(&id, v))
+            .transpose()?;
         in_transaction!(&self.db, |conn, q| {
             q.query(&INSERT)
                 .bind(&id)
@@ -90,6 +97,7 @@ impl Store {
                 .bind(run.metrics.tokens_per_second)
                 .bind(run.metrics.cost_usd)
                 .bind(&run.trace_id)
+                .bind(&validation)
                 .execute(&mut *conn)
                 .await
                 .map(drop)
@@ -167,6 +175,11 @@ impl RunRow {
                 cost_usd: self.cost_usd,
             },
             trace_id: self.trace_id,
+            validation: self
+                .validation
+                .map(|v| serde_json::from_str(&v))
+                .transpose()
+                .map_err(|e| corrupt(format!("validation: {e}")))?,
         })
     }
 }

@@ -25,7 +25,17 @@ static TOUCH: Sql = Sql::new(
      RETURNING id, created_at, last_seen_at",
 );
 
+static GET: Sql = Sql::new("SELECT id, created_at, last_seen_at FROM sessions WHERE id = ?");
+
 impl Store {
+    /// The session `id`, if it was ever touched.
+    pub async fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let session = in_transaction!(&self.db, |conn, q| {
+            q.query_as(&GET).bind(id).fetch_optional(&mut *conn).await
+        })?;
+        Ok(session)
+    }
+
     /// Records that session `id` is in use now: creates it on first sight,
     /// otherwise moves its `last_seen_at` forward (never back, should two
     /// touches commit out of order). One statement, so two requests of a new

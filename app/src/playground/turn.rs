@@ -98,6 +98,9 @@ impl TurnState {
                 reply.text.update(|t| t.push_str(&text));
                 reply.deltas.update(|n| *n += 1);
             }
+            ChatEvent::Reasoning { .. }
+            | ChatEvent::ToolCall { .. }
+            | ChatEvent::Progress { .. } => {}
             ChatEvent::Done {
                 run_id,
                 status,

@@ -9,10 +9,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::StreamExt;
-use pep::chat::{ChatEvent, ChatRequest, FinishReason, Usage};
-use pep::runs::{RunMetrics, RunStatus};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use pep::chat::{ChatEvent, ChatRequest};
+use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,25 +25,13 @@ pub struct ChatBody {
     stream: bool,
 }
 
-/// The whole answer of a non-streaming turn.
-#[derive(Debug, Serialize)]
-pub struct ChatAnswer {
-    run_id: Uuid,
-    model: String,
-    reply: String,
-    status: RunStatus,
-    finish_reason: FinishReason,
-    usage: Usage,
-    metrics: RunMetrics,
-    error: Option<String>,
-}
-
+/// One turn: SSE events with `stream: true`, otherwise the whole
+/// [`pep::chat::ChatReply`] as JSON.
 pub async fn chat(
     State(state): State<AppState>,
     body: Result<Json<ChatBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let model = body.request.model.clone();
     let handle = state.engine.chat(body.request)?;
     if body.stream {
         // Each event is one SSE `data:` line; the event name repeats its type.
@@ -54,44 +40,16 @@ pub async fn chat(
             .keep_alive(KeepAlive::default())
             .into_response());
     }
-    let run_id = handle.run_id;
-    let mut reply = String::new();
-    let mut handle = handle;
-    while let Some(event) = handle.next().await {
-        match event {
-            ChatEvent::Started { .. } => {}
-            ChatEvent::Delta { text } => reply.push_str(&text),
-            ChatEvent::Done {
-                status,
-                finish_reason,
-                usage,
-                metrics,
-                error,
-                ..
-            } => {
-                let answer = ChatAnswer {
-                    run_id,
-                    model,
-                    reply,
-                    status,
-                    finish_reason,
-                    usage,
-                    metrics,
-                    error,
-                };
-                return Ok(Json(answer).into_response());
-            }
-        }
-    }
-    Err(ApiError::BadRequest(
-        "the run ended without a result".into(),
-    ))
+    Ok(Json(handle.reply().await).into_response())
 }
 
 fn sse_event(event: &ChatEvent) -> Event {
     let name = match event {
         ChatEvent::Started { .. } => "started",
         ChatEvent::Delta { .. } => "delta",
+        ChatEvent::Reasoning { .. } => "reasoning",
+        ChatEvent::ToolCall { .. } => "tool_call",
+        ChatEvent::Progress { .. } => "progress",
         ChatEvent::Done { .. } => "done",
     };
     Event::default()

@@ -2,11 +2,12 @@
 
 mod chat;
 mod runs;
+mod schemas;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use pep::catalog::ModelInfo;
 use serde_json::json;
@@ -21,6 +22,9 @@ pub fn v1() -> Router<AppState> {
         .route("/runs", get(runs::list))
         .route("/runs/{id}", get(runs::get))
         .route("/runs/{id}/cancel", post(runs::cancel))
+        .route("/runs/{id}/feedback", put(runs::feedback))
+        .route("/schemas", get(schemas::templates))
+        .route("/schemas/check", post(schemas::check))
 }
 
 /// `GET /healthz`: the process is up.

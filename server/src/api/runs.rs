@@ -1,11 +1,13 @@
-//! Run history: `GET /api/v1/runs`, `GET /api/v1/runs/{id}` and
-//! `POST /api/v1/runs/{id}/cancel`.
+//! Run history: `GET /api/v1/runs`, `GET /api/v1/runs/{id}`,
+//! `POST /api/v1/runs/{id}/cancel` and `PUT /api/v1/runs/{id}/feedback`.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::Json;
-use pep::runs::RunRecord;
+use pep::runs::{Rating, RunRecord};
 use pep::EngineError;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -53,4 +55,29 @@ pub async fn cancel(
     } else {
         Err(EngineError::RunNotFound(id).into())
     }
+}
+
+/// The body of `PUT /api/v1/runs/{id}/feedback`: `{"rating": "like"}`,
+/// `"dislike"`, or `null` to clear it. The field must be there, so a
+/// misspelt body never clears a rating by accident.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    #[serde(deserialize_with = "nullable")]
+    rating: Option<Rating>,
+}
+
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rating>, D::Error> {
+    Option::deserialize(d)
+}
+
+pub async fn feedback(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<FeedbackBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    state.engine.set_feedback(id, body.rating).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
