@@ -10,6 +10,7 @@ use crate::chat::{FinishReason, GenerationParams, Message, Usage};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Ok,
@@ -39,6 +40,7 @@ impl RunStatus {
 
 /// Timing and cost figures of one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunMetrics {
     /// Time from the request to the first text delta, in milliseconds.
     pub ttft_ms: Option<f64>,
@@ -52,6 +54,7 @@ pub struct RunMetrics {
 
 /// Everything stored about one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunRecord {
     pub id: Uuid,
     /// RFC 3339 time the run started.

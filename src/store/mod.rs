@@ -1,4 +1,5 @@
-//! Persistence of runs, sessions and feedback, on SQLite or PostgreSQL.
+//! Persistence of runs, sessions, feedback and the Prompt Hub's prompts, on
+//! SQLite or PostgreSQL.
 //!
 //! The database URL's scheme picks the backend: `sqlite:` is the embedded
 //! default (one file under the data folder, created at start);
@@ -43,6 +44,7 @@
 mod db;
 mod feedback;
 mod migrate;
+mod prompts;
 mod runs;
 mod sessions;
 mod sql;
@@ -52,6 +54,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 pub use feedback::{Feedback, Rating};
+pub use prompts::{Imported, ImportedPrompt, ImportedVersion};
 pub use sessions::Session;
 
 use db::{in_transaction, Db};
