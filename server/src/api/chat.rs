@@ -14,11 +14,11 @@ use pep::runs::{RunMetrics, RunStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// The body of `POST /api/v1/chat`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChatBody {
     #[serde(flatten)]
     request: ChatRequest,
@@ -28,7 +28,7 @@ pub struct ChatBody {
 }
 
 /// The whole answer of a non-streaming turn.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChatAnswer {
     run_id: Uuid,
     model: String,
@@ -40,11 +40,31 @@ pub struct ChatAnswer {
     error: Option<String>,
 }
 
+/// Runs one chat turn. With `"stream": true` the answer is a stream of
+/// server-sent events (`started`, `delta`..., `done`), each a JSON
+/// `ChatEvent`; otherwise one JSON answer when the turn ends. The run is
+/// recorded either way.
+#[utoipa::path(
+    post, path = "/chat", tag = "chat",
+    request_body = ChatBody,
+    responses(
+        (status = 200, description = "The reply: whole, or as server-sent events",
+         content(
+             (ChatAnswer = "application/json"),
+             (ChatEvent = "text/event-stream"),
+         )),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 404, description = "Unknown model", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "A parameter out of the model's range", body = ErrorBody),
+        (status = 503, description = "The model is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn chat(
     State(state): State<AppState>,
     body: Result<Json<ChatBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body?;
     let model = body.request.model.clone();
     let handle = state.engine.chat(body.request)?;
     if body.stream {

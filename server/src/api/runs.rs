@@ -1,6 +1,7 @@
 //! Run history: `GET /api/v1/runs`, `GET /api/v1/runs/{id}` and
 //! `POST /api/v1/runs/{id}/cancel`.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use pep::runs::RunRecord;
@@ -9,20 +10,32 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 const MAX_LIMIT: u32 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// At most this many runs (1..=500; default 50).
     limit: Option<u32>,
 }
 
+/// The newest runs first.
+#[utoipa::path(
+    get, path = "/runs", tag = "runs",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The runs", body = [RunRecord]),
+        (status = 400, description = "A bad limit", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Vec<RunRecord>>, ApiError> {
+    let Query(q) = query?;
     let limit = q.limit.unwrap_or(50);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::BadRequest(format!(
@@ -36,6 +49,16 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::BadRequest(format!("{id} is not a run id")))
 }
 
+/// One run.
+#[utoipa::path(
+    get, path = "/runs/{id}", tag = "runs",
+    params(("id" = Uuid, Path, description = "The run's id")),
+    responses(
+        (status = 200, description = "The run", body = RunRecord),
+        (status = 400, description = "Not a run id", body = ErrorBody),
+        (status = 404, description = "No such run", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -43,6 +66,16 @@ pub async fn get(
     Ok(Json(state.engine.run(parse_id(&id)?).await?))
 }
 
+/// Stops a running turn; its run is recorded as cancelled.
+#[utoipa::path(
+    post, path = "/runs/{id}/cancel", tag = "runs",
+    params(("id" = Uuid, Path, description = "The run's id")),
+    responses(
+        (status = 200, description = "Cancelled: `{\"run_id\", \"cancelled\": true}`", body = Object),
+        (status = 400, description = "Not a run id", body = ErrorBody),
+        (status = 404, description = "No such run in progress", body = ErrorBody),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<String>,
