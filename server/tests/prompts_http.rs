@@ -294,6 +294,19 @@ async fn a_prompt_through_its_whole_life() {
     );
     let (_, rendered) = json_call(&app, Method::POST, "/api/v1/prompts/render", Some(json!({"template": "{{ a }}", "examples": [{"input": "q", "output": "r"}], "variables": {"a": 1}}))).await;
     assert_eq!(rendered["messages"].as_array().unwrap().len(), 3);
+    // An editor's template may still be empty: it renders, it is not saved.
+    let (status, rendered) = json_call(
+        &app,
+        Method::POST,
+        "/api/v1/prompts/render",
+        Some(json!({"template": ""})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rendered}");
+    assert_eq!(
+        rendered["messages"],
+        json!([{"role": "user", "content": ""}])
+    );
 
     let (status, diff) =
         json_call(&app, Method::GET, &format!("{base}/diff?from=1&to=2"), None).await;

@@ -150,9 +150,9 @@ impl Hub {
         self.store.labelled_version(id, label).await
     }
 
-    /// Renders a template that is not saved.
+    /// Renders a template that is not saved (it may still be empty).
     pub fn render(&self, request: &RenderRequest) -> Result<RenderedPrompt, PromptError> {
-        validate::content(&VersionContent {
+        validate::sizes(&VersionContent {
             template: request.template.clone(),
             system: request.system.clone(),
             examples: request.examples.clone(),

@@ -92,11 +92,17 @@ pub fn label(name: &str) -> Result<(), PromptError> {
     }
 }
 
-/// The size limits of a version's content.
+/// A version's content: a user message template, within the size limits.
 pub fn content(content: &VersionContent) -> Result<(), PromptError> {
     if content.template.trim().is_empty() {
         return Err(invalid("a version needs a user message template"));
     }
+    sizes(content)
+}
+
+/// The size limits alone: what an unsaved template being edited (perhaps
+/// still empty) must keep to.
+pub fn sizes(content: &VersionContent) -> Result<(), PromptError> {
     for (what, text) in [("template", &content.template), ("system", &content.system)] {
         if text.len() > MAX_TEMPLATE_BYTES {
             return Err(invalid(format!(
@@ -168,5 +174,6 @@ mod tests {
         c.template.push('x');
         assert!(content(&c).is_err());
         assert!(content(&VersionContent::default()).is_err());
+        assert!(sizes(&VersionContent::default()).is_ok());
     }
 }
