@@ -10,6 +10,7 @@ use crate::chat::Usage;
 
 /// The inclusive range and default of one numeric control.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Range<T> {
     pub min: T,
     pub max: T,
@@ -25,6 +26,7 @@ impl<T: PartialOrd + Copy> Range<T> {
 /// The generation controls a model accepts. A `None` range means the model
 /// has no such control and the UI hides it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParamSpec {
     pub temperature: Option<Range<f32>>,
     pub top_p: Option<Range<f32>>,
@@ -46,6 +48,7 @@ pub struct ParamSpec {
 
 /// A control with a fixed set of values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Choice {
     pub values: Vec<String>,
     /// Sent when the request names none; `None` leaves the choice to the
@@ -62,6 +65,7 @@ impl Choice {
 
 /// What a model can do beyond plain text. All off unless the catalog says so.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Capabilities {
     /// Function calling.
@@ -76,6 +80,7 @@ pub struct Capabilities {
 
 /// Prices in US dollars per million tokens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Pricing {
     pub input_per_mtok: f64,
@@ -98,6 +103,7 @@ impl Pricing {
 
 /// What the browser needs to know about a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelInfo {
     pub id: String,
     pub label: String,

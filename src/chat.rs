@@ -12,6 +12,7 @@ use crate::schema::Validation;
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     System,
@@ -38,6 +39,7 @@ impl Role {
 /// answers as user turns too, and keeping the role set at three means every
 /// client that only shows text needs no change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub role: Role,
     pub content: String,
@@ -73,6 +75,7 @@ impl Message {
 
 /// A tool call the model made, as assembled from the provider's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ToolCall {
     /// The provider's id for the call; empty when the provider gives none
     /// (Gemini 2.5 matches answers by name).
@@ -89,6 +92,7 @@ pub struct ToolCall {
 
 /// Which tool call a user message answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ToolResult {
     pub call_id: String,
     /// The function's name: Gemini matches answers by name.
@@ -97,6 +101,7 @@ pub struct ToolResult {
 
 /// A function the model may call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ToolSpec {
     /// `[A-Za-z0-9_-]`, at most 64 characters (the common limit).
     pub name: String,
@@ -113,6 +118,7 @@ fn empty_object_schema() -> serde_json::Value {
 
 /// The shape the reply must take. Absent means free text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseFormat {
     /// Any valid JSON object (the prompt must ask for JSON).
@@ -131,6 +137,7 @@ pub enum ResponseFormat {
 /// Sampling and length controls. `None` means "the model's default" from the
 /// catalog, never a silent guess by a provider.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct GenerationParams {
     pub temperature: Option<f32>,
@@ -157,6 +164,7 @@ pub struct GenerationParams {
 
 /// A request for one chat turn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatRequest {
     /// A model id from the catalog (`GET /api/v1/models`).
     pub model: String,
@@ -172,6 +180,7 @@ pub struct ChatRequest {
 /// Token counts of one run. Every field is present for every provider
 /// (zero where a provider has no such count) so runs compare directly.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Usage {
     pub input_tokens: u32,
     pub output_tokens: u32,
@@ -181,6 +190,7 @@ pub struct Usage {
 
 /// Why generation stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FinishReason {
     /// End of turn or a stop sequence.
@@ -210,6 +220,7 @@ impl FinishReason {
 /// JSON object per event (SSE `data:` lines on the REST API, NDJSON lines to
 /// the browser).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEvent {
     Started {
@@ -250,6 +261,7 @@ pub enum ChatEvent {
 /// the `chat_complete` server function): the events of [`ChatEvent`]
 /// folded together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatReply {
     pub run_id: Uuid,
     /// The reply's text.
@@ -322,6 +334,7 @@ impl ChatReply {
 
 /// Settings the playground needs from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UiSettings {
     /// After this many minutes without a turn, the playground starts a new
     /// session.

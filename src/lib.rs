@@ -2,12 +2,14 @@
 //!
 //! Without the `engine` feature this crate is only the shared data model
 //! ([`chat`], [`catalog`] views, [`runs`] summaries, [`schema`] issues): plain serde types that
-//! compile to WebAssembly so the browser and the server speak the same types.
+//! compile to WebAssembly so the browser and the server speak the same types
+//! (the Prompt Hub's [`prompts`] too).
 //! With `engine` it adds the providers, the run recorder, the store and the
 //! [`Engine`] that ties them together; `local` adds the embedded llama.cpp model.
 
 pub mod catalog;
 pub mod chat;
+pub mod prompts;
 pub mod runs;
 pub mod schema;
 

@@ -11,6 +11,7 @@ use crate::schema::Validation;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Ok,
@@ -40,6 +41,7 @@ impl RunStatus {
 
 /// Timing and cost figures of one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunMetrics {
     /// Time from the request to the first text delta, in milliseconds.
     pub ttft_ms: Option<f64>,
@@ -53,6 +55,7 @@ pub struct RunMetrics {
 
 /// Everything stored about one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunRecord {
     pub id: Uuid,
     /// RFC 3339 time the run started.
@@ -82,6 +85,7 @@ pub struct RunRecord {
 /// The user's verdict on a run: thumbs up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Rating {
     Like,
     Dislike,

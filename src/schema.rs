@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// One thing wrong with a schema or with a reply, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaIssue {
     /// A JSON pointer (RFC 6901) into the schema (for a schema issue) or into
     /// the reply (for a validation error); `""` is the root.
@@ -40,6 +41,7 @@ impl std::fmt::Display for SchemaIssue {
 
 /// Whether a reply followed its JSON response format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Validation {
     pub valid: bool,
     /// Empty when `valid`; each error names the place in the reply.
@@ -58,6 +60,7 @@ impl Validation {
 
 /// A ready-made schema the playground offers as a starting point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaTemplate {
     /// Also the response format's name: `[A-Za-z0-9_-]`, 1 to 64 characters.
     pub name: String,

@@ -8,30 +8,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 #[path = "support/store_db.rs"]
 mod store_db;
 
 use store_db::Backend;
-
-/// One `#[tokio::test]` per case and backend, each calling
-/// `cases::<case>(Backend::<backend>)`.
-macro_rules! on_every_backend {
-    ($($case:ident),+ $(,)?) => {
-        on_every_backend!(@backend sqlite, Sqlite; $($case),+);
-        on_every_backend!(@backend postgres, Postgres; $($case),+);
-        on_every_backend!(@backend pgbouncer, PgBouncer; $($case),+);
-    };
-    (@backend $module:ident, $backend:ident; $($case:ident),+) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    super::cases::$case(super::Backend::$backend).await;
-                }
-            )+
-        }
-    };
-}
 
 on_every_backend!(
     runs_round_trip,

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod hub_api;
 pub mod ndjson;
 pub mod playground;
 

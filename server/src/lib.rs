@@ -56,6 +56,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         session_idle_minutes: config.session_idle_minutes,
     })
     .await?;
+    load_starters(&engine, config).await;
     let mut leptos_options = leptos::config::get_configuration(None)
         .map_err(|e| StartError::Leptos(e.to_string()))?
         .leptos_options;
@@ -69,6 +70,22 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     })
 }
 
+/// Loads the starter prompts at the first start: those of `prompts/` beside
+/// the model catalog (`config/prompts/`). A starter that cannot be loaded
+/// is logged; the server still starts.
+async fn load_starters(engine: &Engine, config: &Config) {
+    let dir = config
+        .models_config
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."))
+        .join("prompts");
+    match engine.prompts().load_starters(&dir).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(prompts = n, dir = %dir.display(), "starter prompts loaded"),
+        Err(e) => tracing::error!(error = %e, "starter prompts not loaded"),
+    }
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -78,7 +95,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
-        .nest("/api/v1", api::v1())
+        .merge(api::documented().0)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

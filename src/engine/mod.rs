@@ -327,6 +327,11 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The Prompt Hub: saved prompts, their versions and labels.
+    pub fn prompts(&self) -> crate::prompts::Hub {
+        crate::prompts::Hub::new(self.store.clone())
+    }
+
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }

@@ -199,30 +199,42 @@ impl Dialect<Postgres> {
 /// the unnamed statement is missing or is another client's. Inside
 /// `BEGIN`/`COMMIT` the server connection stays with this client. SQLite
 /// loses nothing by it: a lone statement is a transaction there anyway.
+///
+/// `in_transaction!(&db, |conn, q| -> E { body })` does the same with a
+/// body that yields `Result<T, E>`, where `E: From<sqlx::Error>`: a body
+/// that refuses a change by a rule of its own (a name taken, a move not
+/// allowed) rolls back whatever it wrote before it found out. The body may
+/// use `?`.
 macro_rules! in_transaction {
-    ($db:expr, |$conn:ident, $q:ident| $body:expr) => {
+    ($db:expr, |$conn:ident, $q:ident| -> $err:ty $body:block) => {
         match $db {
             $crate::store::db::Db::Sqlite(pool) => {
                 let $q = $crate::store::db::Dialect::<sqlx::Sqlite>::new();
-                $crate::store::db::in_transaction!(@run pool, |$conn| $body)
+                $crate::store::db::in_transaction!(@run pool, $err, |$conn| $body)
             }
             $crate::store::db::Db::Postgres(pool) => {
                 let $q = $crate::store::db::Dialect::<sqlx::Postgres>::new();
-                $crate::store::db::in_transaction!(@run pool, |$conn| $body)
+                $crate::store::db::in_transaction!(@run pool, $err, |$conn| $body)
             }
         }
     };
-    (@run $pool:ident, |$conn:ident| $body:expr) => {
+    ($db:expr, |$conn:ident, $q:ident| $body:expr) => {
+        $crate::store::db::in_transaction!($db, |$conn, $q| -> sqlx::Error { $body })
+    };
+    (@run $pool:ident, $err:ty, |$conn:ident| $body:expr) => {
         async {
-            let mut tx = $pool.begin().await?;
-            let result = {
+            let mut tx = $pool.begin().await.map_err(<$err>::from)?;
+            // The body runs in a block of its own, so that its `?` ends
+            // the body, not this transaction's bookkeeping.
+            let result: Result<_, $err> = async {
                 let $conn = &mut *tx;
                 $body
-            };
+            }
+            .await;
             match result {
                 Ok(value) => {
-                    tx.commit().await?;
-                    Ok::<_, sqlx::Error>(value)
+                    tx.commit().await.map_err(<$err>::from)?;
+                    Ok::<_, $err>(value)
                 }
                 Err(e) => {
                     if let Err(rollback) = tx.rollback().await {

@@ -1,4 +1,5 @@
-//! Persistence of runs, sessions and feedback, on SQLite or PostgreSQL.
+//! Persistence of runs, sessions, feedback and the Prompt Hub's prompts, on
+//! SQLite or PostgreSQL.
 //!
 //! The database URL's scheme picks the backend: `sqlite:` is the embedded
 //! default (one file under the data folder, created at start);
@@ -43,6 +44,7 @@
 mod db;
 mod feedback;
 mod migrate;
+mod prompts;
 mod runs;
 mod sessions;
 mod sql;
@@ -55,6 +57,7 @@ use uuid::Uuid;
 /// users have always found them.
 pub use crate::runs::Rating;
 pub use feedback::Feedback;
+pub use prompts::{Imported, ImportedPrompt, ImportedVersion};
 pub use sessions::Session;
 
 use db::{in_transaction, Db};

@@ -28,6 +28,28 @@ use pep::store::{Store, StoreOptions};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor};
 
+/// One `#[tokio::test]` per case and backend, each calling
+/// `cases::<case>(Backend::<backend>)` of the test file that invokes it
+/// (with `#[macro_use]` on its `mod store_db`).
+#[allow(unused_macros)] // a file that includes this one need not use it
+macro_rules! on_every_backend {
+    ($($case:ident),+ $(,)?) => {
+        on_every_backend!(@backend sqlite, Sqlite; $($case),+);
+        on_every_backend!(@backend postgres, Postgres; $($case),+);
+        on_every_backend!(@backend pgbouncer, PgBouncer; $($case),+);
+    };
+    (@backend $module:ident, $backend:ident; $($case:ident),+) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    super::cases::$case(super::Backend::$backend).await;
+                }
+            )+
+        }
+    };
+}
+
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// How long a server may take to accept a connection before the test fails.

@@ -9,14 +9,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::StreamExt;
-use pep::chat::{ChatEvent, ChatRequest};
+use pep::chat::{ChatEvent, ChatReply, ChatRequest};
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// The body of `POST /api/v1/chat`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChatBody {
     #[serde(flatten)]
     request: ChatRequest,
@@ -25,13 +25,31 @@ pub struct ChatBody {
     stream: bool,
 }
 
-/// One turn: SSE events with `stream: true`, otherwise the whole
-/// [`pep::chat::ChatReply`] as JSON.
+/// Runs one chat turn. With `"stream": true` the answer is a stream of
+/// server-sent events (`started`, `delta`..., `done`), each a JSON
+/// `ChatEvent`; otherwise one JSON answer when the turn ends. The run is
+/// recorded either way.
+#[utoipa::path(
+    post, path = "/chat", tag = "chat",
+    request_body = ChatBody,
+    responses(
+        (status = 200, description = "The reply: whole, or as server-sent events",
+         content(
+             (ChatReply = "application/json"),
+             (ChatEvent = "text/event-stream"),
+         )),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 404, description = "Unknown model", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "A parameter out of the model's range", body = ErrorBody),
+        (status = 503, description = "The model is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn chat(
     State(state): State<AppState>,
     body: Result<Json<ChatBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body?;
     let handle = state.engine.chat(body.request)?;
     if body.stream {
         // Each event is one SSE `data:` line; the event name repeats its type.

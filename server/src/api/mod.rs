@@ -1,30 +1,41 @@
 //! The REST API under `/api/v1`, and the health probes.
+//!
+//! Every route of `/api/v1` is added through utoipa-axum's `routes!`, which
+//! registers a handler and its `#[utoipa::path]` documentation together, so
+//! the OpenAPI document ([`openapi`]) cannot miss a route.
 
 mod chat;
+mod openapi;
+mod prompts;
 mod runs;
 mod schemas;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use pep::catalog::ModelInfo;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use openapi::{documented, ApiDoc, DOCS_PATH, OPENAPI_PATH};
+pub use prompts::{MAX_BODY_BYTES, MAX_IMPORT_BYTES};
 
 use crate::state::AppState;
 
-/// Routes of version 1 of the API.
-pub fn v1() -> Router<AppState> {
-    Router::new()
-        .route("/models", get(models))
-        .route("/chat", post(chat::chat))
-        .route("/runs", get(runs::list))
-        .route("/runs/{id}", get(runs::get))
-        .route("/runs/{id}/cancel", post(runs::cancel))
-        .route("/runs/{id}/feedback", put(runs::feedback))
-        .route("/schemas", get(schemas::templates))
-        .route("/schemas/check", post(schemas::check))
+/// Routes of version 1 of the API, with their documentation.
+pub fn v1() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(models))
+        .routes(routes!(chat::chat))
+        .routes(routes!(runs::list))
+        .routes(routes!(runs::get))
+        .routes(routes!(runs::cancel))
+        .routes(routes!(runs::feedback))
+        .routes(routes!(schemas::templates))
+        .routes(routes!(schemas::check))
+        .merge(prompts::routes())
 }
 
 /// `GET /healthz`: the process is up.
@@ -43,7 +54,11 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// `GET /api/v1/models`: the catalog with availability.
+/// The model catalog, with each model's availability.
+#[utoipa::path(
+    get, path = "/models", tag = "models",
+    responses((status = 200, description = "The models", body = [ModelInfo]))
+)]
 async fn models(State(state): State<AppState>) -> Json<Vec<ModelInfo>> {
     Json(state.engine.models())
 }
