@@ -27,6 +27,7 @@ async fn start(dir: &tempfile::TempDir) -> Router {
         local_model_path: Some(dir.path().join("no-model.gguf")),
         site_root: None,
         log_format: LogFormat::Text,
+        session_idle_minutes: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }

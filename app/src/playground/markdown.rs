@@ -90,7 +90,7 @@ fn code_block_open(kind: &CodeBlockKind<'_>) -> String {
 /// `data:`, `vbscript:`, ...) becomes an empty link.
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let lower = url.trim_start().to_ascii_lowercase();
-    let scheme_end = lower.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = lower.find([':', '/', '?', '#']);
     let has_scheme = scheme_end.is_some_and(|i| lower[i..].starts_with(':'));
     let allowed = !has_scheme
         || ["http:", "https:", "mailto:"]
