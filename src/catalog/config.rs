@@ -345,14 +345,12 @@ fn check_model_features(m: &ModelConfig, endpoint: &EndpointConfig) -> Result<()
             "tools_with_structured_output needs tools and json_object or json_schema".into(),
         );
     }
-    let fancy = caps.tools
-        || caps.json_object
-        || caps.json_schema
-        || p.reasoning_effort.is_some()
-        || p.verbosity.is_some();
+    // JSON modes work locally (grammar-constrained decoding); tools and
+    // reasoning controls do not.
+    let fancy = caps.tools || p.reasoning_effort.is_some() || p.verbosity.is_some();
     match endpoint {
         EndpointConfig::Local { .. } if fancy => {
-            Err("the local model has no tools, JSON modes or reasoning controls".into())
+            Err("the local model has no tools or reasoning controls".into())
         }
         EndpointConfig::Local { .. } => Ok(()),
         _ if p.repeat_penalty.is_some() => {

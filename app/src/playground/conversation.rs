@@ -4,12 +4,14 @@
 //! edited and resent, the last reply regenerated.
 
 use leptos::prelude::*;
-use pep::chat::{Message, Role, Usage};
-use pep::runs::{RunMetrics, RunStatus};
+use pep::chat::{Message, Role, ToolCall, Usage};
+use pep::runs::{Rating, RunMetrics, RunStatus};
+use pep::schema::Validation;
 use uuid::Uuid;
 
 use super::clipboard;
 use super::markdown;
+use crate::api::set_feedback;
 
 /// The end of an assistant turn.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,15 @@ pub struct Entry {
     pub run_id: RwSignal<Option<Uuid>>,
     /// `None` while the reply is still streaming.
     pub outcome: RwSignal<Option<Outcome>>,
+    /// The model's visible reasoning, shown folded above the reply.
+    pub reasoning: RwSignal<String>,
+    pub tool_calls: RwSignal<Vec<ToolCall>>,
+    /// Figures while streaming, replaced by the outcome's at the end.
+    pub live: RwSignal<Option<(Usage, RunMetrics)>>,
+    pub trace_id: RwSignal<Option<String>>,
+    /// The verdict on a JSON reply.
+    pub validation: RwSignal<Option<Validation>>,
+    pub feedback: RwSignal<Option<Rating>>,
 }
 
 impl Entry {
@@ -52,6 +63,12 @@ impl Entry {
             deltas: RwSignal::new(0),
             run_id: RwSignal::new(None),
             outcome: RwSignal::new(done),
+            reasoning: RwSignal::new(String::new()),
+            tool_calls: RwSignal::new(Vec::new()),
+            live: RwSignal::new(None),
+            trace_id: RwSignal::new(None),
+            validation: RwSignal::new(None),
+            feedback: RwSignal::new(None),
         }
     }
 }
@@ -175,40 +192,146 @@ fn MessageView(
                     </Show>
                 </span>
             </header>
+            {(entry.role == Role::Assistant).then(|| view! { <Reasoning entry/> })}
             {body}
-            {move || (entry.role == Role::Assistant).then(|| view! { <Badges entry/> })}
+            {(entry.role == Role::Assistant).then(|| view! {
+                <ToolCalls entry/>
+                <ValidationView entry/>
+                <Badges entry/>
+                <Feedback entry/>
+            })}
         </article>
     }
 }
 
-/// Figures under an assistant reply: live progress, then what the run measured.
+/// The model's reasoning, folded: open it to read how it got there.
+#[component]
+fn Reasoning(entry: Entry) -> impl IntoView {
+    view! {
+        <Show when=move || !entry.reasoning.with(String::is_empty)>
+            <details class="reasoning">
+                <summary>"Reasoning"</summary>
+                <div class="text plain">{move || entry.reasoning.get()}</div>
+            </details>
+        </Show>
+    }
+}
+
+/// The tool calls the model made, with their arguments.
+#[component]
+fn ToolCalls(entry: Entry) -> impl IntoView {
+    view! {
+        <For each=move || entry.tool_calls.get() key=|c| (c.id.clone(), c.name.clone()) let:call>
+            <div class="tool-call">
+                <span class="badge">"tool call"</span>
+                <code>{call.name.clone()} "(" {call.arguments.clone()} ")"</code>
+            </div>
+        </For>
+    }
+}
+
+/// Whether a JSON reply kept to its format, and where it did not.
+#[component]
+fn ValidationView(entry: Entry) -> impl IntoView {
+    move || {
+        entry.validation.get().map(|v| {
+            if v.valid {
+                view! { <p class="validation valid">"✓ valid JSON for the requested format"</p> }.into_any()
+            } else {
+                view! {
+                    <div class="validation invalid" role="alert">
+                        <p>"✗ the reply does not match the requested format"</p>
+                        <ul>
+                            {v.errors.into_iter().map(|e| view! {
+                                <li><code>{if e.path.is_empty() { "/".to_owned() } else { e.path }}</code> " " {e.message}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    }
+}
+
+/// Figures under an assistant reply: updated while it streams, then what
+/// the run measured. Each badge keeps its place, so nothing jumps.
 #[component]
 fn Badges(entry: Entry) -> impl IntoView {
-    move || match entry.outcome.get() {
-        None => view! {
-            <footer class="badges">
-                <span class="badge live">"streaming · " {move || entry.deltas.get()} " chunks"</span>
-            </footer>
+    let figures = move || -> Option<(Usage, RunMetrics)> {
+        match entry.outcome.get() {
+            Some(o) => o.metrics.map(|m| (o.usage, m)),
+            None => entry.live.get(),
         }
-        .into_any(),
-        Some(o) => {
-            let status = o.status.as_str();
-            let m = o.metrics.unwrap_or_default();
-            let fmt_ms = |v: f64| format!("{v:.0} ms");
-            view! {
-                <footer class="badges">
-                    <span class=format!("badge status-{status}")>{status}</span>
-                    {o.metrics.and(m.ttft_ms).map(|t| view! { <span class="badge" title="time to first token">"TTFT " {fmt_ms(t)}</span> })}
-                    {o.metrics.map(|_| view! { <span class="badge" title="total latency">"latency " {fmt_ms(m.latency_ms)}</span> })}
-                    {m.tokens_per_second.map(|t| view! { <span class="badge" title="decode speed">{format!("{t:.1} tok/s")}</span> })}
-                    {o.metrics.map(|_| view! {
-                        <span class="badge" title="tokens in / out">{format!("{} in · {} out", o.usage.input_tokens, o.usage.output_tokens)}</span>
-                        <span class="badge" title="cost">{format!("${:.6}", m.cost_usd)}</span>
-                    })}
-                    {o.error.map(|e| view! { <span class="error" role="alert">{e}</span> })}
-                </footer>
+    };
+    let fmt_ms = |v: f64| format!("{v:.0} ms");
+    let status = move || match entry.outcome.get() {
+        None => "streaming".to_owned(),
+        Some(o) => o.status.as_str().to_owned(),
+    };
+    let trace_copied = RwSignal::new(false);
+    view! {
+        <footer class="badges" aria-label="Run metrics">
+            <span class=move || format!("badge status-{}", status())>{status}</span>
+            {move || figures().map(|(u, m)| view! {
+                <span class="badge ttft" title="time to first token">"TTFT " {m.ttft_ms.map(fmt_ms).unwrap_or_else(|| "…".into())}</span>
+                <span class="badge latency" title="latency">"latency " {fmt_ms(m.latency_ms)}</span>
+                <span class="badge speed" title="decode speed">{m.tokens_per_second.map(|t| format!("{t:.1} tok/s")).unwrap_or_else(|| "… tok/s".into())}</span>
+                <span class="badge usage" title="tokens: input (of which cached) · output (of which reasoning)">
+                    {format!("{} in ({} cached) · {} out ({} reasoning)", u.input_tokens, u.cached_tokens, u.output_tokens, u.reasoning_tokens)}
+                </span>
+                <span class="badge cost" title="cost at list prices">{format!("${:.6}", m.cost_usd)}</span>
+            })}
+            {move || entry.trace_id.get().map(|id| {
+                let short = id.chars().take(8).collect::<String>();
+                let full = id.clone();
+                view! {
+                    <button
+                        type="button"
+                        class="badge trace"
+                        title=format!("trace {id} (click to copy)")
+                        data-trace-id=id.clone()
+                        on:click=move |_| clipboard::copy(full.clone(), trace_copied)
+                    >
+                        {move || if trace_copied.get() { "trace copied".to_owned() } else { format!("trace {short}") }}
+                    </button>
+                }
+            })}
+            {move || entry.outcome.get().and_then(|o| o.error).map(|e| view! { <span class="error" role="alert">{e}</span> })}
+        </footer>
+    }
+}
+
+/// Like / dislike, stored with the run and changeable (a second click on
+/// the same choice takes it back).
+#[component]
+fn Feedback(entry: Entry) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let rate = move |choice: Rating| {
+        let Some(run_id) = entry.run_id.get_untracked() else {
+            return;
+        };
+        let previous = entry.feedback.get_untracked();
+        let next = (previous != Some(choice)).then_some(choice);
+        entry.feedback.set(next);
+        leptos::task::spawn_local(async move {
+            match set_feedback(run_id, next).await {
+                Ok(()) => error.set(None),
+                Err(e) => {
+                    entry.feedback.set(previous);
+                    error.set(Some(format!("Feedback not saved: {e}")));
+                }
             }
-            .into_any()
-        }
+        });
+    };
+    let pressed = move |r: Rating| move || (entry.feedback.get() == Some(r)).to_string();
+    view! {
+        <Show when=move || entry.outcome.with(Option::is_some) && entry.run_id.with(Option::is_some)>
+            <div class="feedback" role="group" aria-label="Rate this reply">
+                <button type="button" class="icon like" aria-pressed=pressed(Rating::Like) aria-label="Like" on:click=move |_| rate(Rating::Like)>"👍"</button>
+                <button type="button" class="icon dislike" aria-pressed=pressed(Rating::Dislike) aria-label="Dislike" on:click=move |_| rate(Rating::Dislike)>"👎"</button>
+                {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+            </div>
+        </Show>
     }
 }

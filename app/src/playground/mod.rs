@@ -7,6 +7,7 @@ mod controls;
 mod conversation;
 mod delimiters;
 mod markdown;
+mod session;
 mod structured;
 mod turn;
 
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 use pep::catalog::ModelInfo;
 use pep::chat::{Message, Role};
 
-use crate::api::list_models;
+use crate::api::{list_models, ui_settings};
 use composer::Composer;
 use controls::{Controls, Settings};
 use conversation::{Actions, Conversation, Entry};
@@ -29,6 +30,7 @@ pub fn Playground() -> impl IntoView {
     let input = RwSignal::new(String::new());
     let notice: RwSignal<Option<String>> = RwSignal::new(None);
     let turn = turn::TurnState::new();
+    let session = session::Session::new();
 
     // The model in use: the one picked, else the first available one.
     let current = Memo::new(move |_| {
@@ -36,7 +38,8 @@ pub fn Playground() -> impl IntoView {
         pick_model(&list, settings.model.get().as_deref())
     });
 
-    // Starts a turn answering `history` (which ends with the user's message).
+    // Starts a turn answering `history` (which ends with the user's
+    // message). Returns false, with a notice, when nothing could be sent.
     let start_turn = move |history: Vec<Message>| -> bool {
         let Some(model) = current.get_untracked() else {
             notice.set(Some(
@@ -58,24 +61,30 @@ pub fn Playground() -> impl IntoView {
             return false;
         }
         notice.set(None);
+        session.notice.set(None);
+        session.touch();
         let mut messages: Vec<Message> = settings.system_message().into_iter().collect();
         messages.extend(history);
         let request = pep::chat::ChatRequest {
             model: model.id.clone(),
             messages,
             params,
-            session_id: None,
+            session_id: session.current(),
         };
         let reply = Entry::new(Role::Assistant, String::new());
         entries.update(|v| v.push(reply));
         busy.set(true);
+        let delivery = settings.delivery.get_untracked();
         leptos::task::spawn_local(async move {
-            turn.run(request, reply).await;
+            turn.run(request, reply, delivery).await;
             busy.set(false);
+            session.touch();
         });
         true
     };
 
+    // Sends the composer's message, after the server has approved the
+    // response format (a schema is checked against the model's provider).
     let send = move || {
         if busy.get_untracked() {
             return;
@@ -84,18 +93,29 @@ pub fn Playground() -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
-        let mut history = conversation::history(&entries.get_untracked());
-        history.push(Message::new(Role::User, text.clone()));
-        let user = Entry::new(Role::User, text);
-        entries.update(|v| v.push(user));
-        if start_turn(history) {
-            input.set(String::new());
-        } else {
-            // Nothing was sent: the message goes back to the composer.
-            entries.update(|v| {
-                v.pop();
-            });
-        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let approved = structured::check(settings.response, current.get_untracked()).await;
+            busy.set(false);
+            if !approved {
+                notice.set(Some(
+                    "Fix the JSON schema first: its problems are listed under the editor.".into(),
+                ));
+                return;
+            }
+            let mut history = conversation::history(&entries.get_untracked());
+            history.push(Message::new(Role::User, text.clone()));
+            let user = Entry::new(Role::User, text);
+            entries.update(|v| v.push(user));
+            if start_turn(history) {
+                input.set(String::new());
+            } else {
+                // Nothing was sent: the message stays in the composer.
+                entries.update(|v| {
+                    v.pop();
+                });
+            }
+        });
     };
 
     // Drops the last exchange and puts its message back in the composer.
@@ -138,6 +158,28 @@ pub fn Playground() -> impl IntoView {
             settings.clear_prompt_fields();
         }
     };
+    // The session begins in the browser; its idle limit comes from the server.
+    let idle = LocalResource::new(ui_settings);
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        session.begin();
+        match idle.get() {
+            Some(Ok(s)) => {
+                session.watch_idle(
+                    s.session_idle_minutes,
+                    Signal::derive(move || entries.with(|v| !v.is_empty())),
+                    Callback::new(move |()| {
+                        entries.set(Vec::new());
+                        notice.set(None);
+                    }),
+                );
+                true
+            }
+            _ => false,
+        }
+    });
     let actions = Actions {
         edit_last: Callback::new(move |()| edit_last()),
         regenerate: Callback::new(move |()| regenerate()),
@@ -148,6 +190,16 @@ pub fn Playground() -> impl IntoView {
         <div class="layout">
             <header class="topbar">
                 <h1>"PEP" <span class="subtitle">"Prompt Engineering Playground"</span></h1>
+                <span class="session">
+                    {move || {
+                        let id = session.id.get();
+                        (!id.is_empty()).then(|| view! {
+                            <span class="session-id" data-session-id=id.clone() title=format!("session {id}")>
+                                "session " {session::short(&id).to_owned()}
+                            </span>
+                        })
+                    }}
+                </span>
             </header>
             <aside class="sidebar">
                 <Suspense fallback=|| view! { <p class="loading">"Loading models…"</p> }>
@@ -162,6 +214,7 @@ pub fn Playground() -> impl IntoView {
                 </Suspense>
             </aside>
             <main class="chat">
+                {move || session.notice.get().map(|n| view! { <p class="session-notice" role="status">{n}</p> })}
                 <Conversation entries actions/>
                 {move || notice.get().map(|n| view! { <p class="error notice" role="alert">{n}</p> })}
                 <Composer

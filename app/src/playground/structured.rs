@@ -7,6 +7,9 @@
 use leptos::prelude::*;
 use pep::catalog::ModelInfo;
 use pep::chat::ResponseFormat;
+use pep::schema::SchemaTemplate;
+
+use crate::api::{check_response_format, schema_templates};
 
 /// The response mode picked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,12 +129,50 @@ pub fn schema_name(raw: &str) -> String {
     }
 }
 
+/// Checks the schema: its syntax here, then the server's verdict for this
+/// model's provider (strict mode rules and all). Returns true when clean.
+pub async fn check(settings: ResponseSettings, model: Option<ModelInfo>) -> bool {
+    if settings.kind.get_untracked() != ResponseKind::JsonSchema {
+        settings.problems.set(Vec::new());
+        return true;
+    }
+    let format = match settings.format() {
+        Ok(Some(f)) => f,
+        Ok(None) => return true,
+        Err(_) => {
+            let problem = parse_schema(&settings.schema.get_untracked()).err();
+            settings.problems.set(problem.into_iter().collect());
+            return false;
+        }
+    };
+    let Some(model) = model else {
+        return true;
+    };
+    let problems = match check_response_format(model.id, format).await {
+        Ok(issues) => issues
+            .into_iter()
+            .map(|i| SchemaProblem {
+                place: i.path,
+                message: i.message,
+            })
+            .collect(),
+        Err(e) => vec![SchemaProblem {
+            place: String::new(),
+            message: format!("the schema could not be checked: {e}"),
+        }],
+    };
+    let clean = problems.is_empty();
+    settings.problems.set(problems);
+    clean
+}
+
 #[component]
 pub fn StructuredOutput(
     settings: ResponseSettings,
     current: Memo<Option<ModelInfo>>,
 ) -> impl IntoView {
     let caps = move || current.get().map(|m| m.capabilities).unwrap_or_default();
+    let templates = LocalResource::new(schema_templates);
     // A model that cannot do the picked mode falls back to text, visibly.
     Effect::new(move |_| {
         let c = caps();
@@ -142,12 +183,33 @@ pub fn StructuredOutput(
             settings.kind.set(ResponseKind::Text);
         }
     });
-    let check_syntax = move || {
-        let problems = match parse_schema(&settings.schema.get_untracked()) {
-            Ok(_) => Vec::new(),
-            Err(p) => vec![p],
-        };
-        settings.problems.set(problems);
+    let recheck = move || {
+        let model = current.get_untracked();
+        leptos::task::spawn_local(async move {
+            check(settings, model).await;
+        });
+    };
+    // The verdict depends on the model's provider: check again on a change.
+    Effect::new(move |prev: Option<()>| {
+        current.track();
+        settings.strict.track();
+        settings.kind.track();
+        if prev.is_some() {
+            recheck();
+        }
+    });
+    let use_template = move |name: String| {
+        let list: Vec<SchemaTemplate> = templates
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        if let Some(t) = list.into_iter().find(|t| t.name == name) {
+            settings.name.set(schema_name(&t.name));
+            settings
+                .schema
+                .set(serde_json::to_string_pretty(&t.schema).unwrap_or_default());
+            recheck();
+        }
     };
     view! {
         <fieldset class="structured">
@@ -163,6 +225,17 @@ pub fn StructuredOutput(
                 <option value="json_schema" disabled=move || !caps().json_schema>"JSON schema"</option>
             </select>
             <Show when=move || settings.kind.get() == ResponseKind::JsonSchema>
+                <label for="schema_template">"Template"</label>
+                <select
+                    id="schema_template"
+                    prop:value=""
+                    on:change=move |ev| use_template(event_target_value(&ev))
+                >
+                    <option value="">"Start from a template…"</option>
+                    {move || templates.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|t| view! {
+                        <option value=t.name.clone() title=t.description.clone()>{t.name.clone()}</option>
+                    }).collect_view()}
+                </select>
                 <label for="schema_name">"Schema name"</label>
                 <input
                     id="schema_name"
@@ -178,7 +251,7 @@ pub fn StructuredOutput(
                     spellcheck="false"
                     prop:value=move || settings.schema.get()
                     on:input=move |ev| settings.schema.set(event_target_value(&ev))
-                    on:blur=move |_| check_syntax()
+                    on:blur=move |_| recheck()
                 ></textarea>
                 <label class="inline" for="strict">
                     <input

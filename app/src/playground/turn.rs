@@ -1,14 +1,16 @@
-//! One chat turn seen from the browser: call the streaming server function,
-//! decode its NDJSON events into the reply entry, and stop it on request.
+//! One chat turn seen from the browser: call the streaming server function
+//! (or the whole-reply one), decode its events into the reply entry, and
+//! stop it on request.
 
 use futures::StreamExt;
 use leptos::prelude::*;
-use pep::chat::{ChatEvent, ChatRequest, Usage};
+use pep::chat::{ChatEvent, ChatReply, ChatRequest, Usage};
 use pep::runs::RunStatus;
 use uuid::Uuid;
 
+use super::controls::Delivery;
 use super::conversation::{Entry, Outcome};
-use crate::api::{cancel_run, chat_stream};
+use crate::api::{cancel_run, chat_complete, chat_stream};
 use crate::ndjson::LineDecoder;
 
 /// The run in progress, shared by the Send and Stop buttons.
@@ -38,22 +40,20 @@ impl TurnState {
     }
 
     /// Runs the turn to its end, writing into `reply`.
-    pub async fn run(self, request: ChatRequest, reply: Entry) {
+    pub async fn run(self, request: ChatRequest, reply: Entry, delivery: Delivery) {
         self.run_id.set(None);
         self.stop_requested.set(false);
-        let failed = |msg: String| Outcome {
-            run_id: reply.run_id.get_untracked(),
-            status: RunStatus::Failed,
-            usage: Usage::default(),
-            metrics: None,
-            error: Some(msg),
-        };
+        match delivery {
+            Delivery::Stream => self.stream(request, reply).await,
+            Delivery::Whole => whole(request, reply).await,
+        }
+        self.run_id.set(None);
+    }
+
+    async fn stream(self, request: ChatRequest, reply: Entry) {
         let stream = match chat_stream(request).await {
             Ok(s) => s,
-            Err(e) => {
-                reply.outcome.set(Some(failed(server_message(&e))));
-                return;
-            }
+            Err(e) => return reply.fail(server_message(&e)),
         };
         let mut stream = stream.into_inner();
         let mut lines = LineDecoder::default();
@@ -61,35 +61,29 @@ impl TurnState {
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => {
-                    reply.outcome.set(Some(failed(format!(
-                        "the connection broke: {}",
-                        server_message(&e)
-                    ))));
-                    return;
+                    return reply.fail(format!("the connection broke: {}", server_message(&e)))
                 }
             };
             for event in lines.push::<ChatEvent>(&chunk) {
                 match event {
                     Ok(event) => self.apply(event, reply),
-                    Err(e) => reply.outcome.set(Some(failed(format!(
-                        "unreadable event from the server: {e}"
-                    )))),
+                    Err(e) => reply.fail(format!("unreadable event from the server: {e}")),
                 }
             }
         }
         if reply.outcome.get_untracked().is_none() {
-            reply.outcome.set(Some(failed(
-                "the connection closed before the reply was finished".into(),
-            )));
+            reply.fail("the connection closed before the reply was finished".into());
         }
-        self.run_id.set(None);
     }
 
     fn apply(self, event: ChatEvent, reply: Entry) {
         match event {
-            ChatEvent::Started { run_id, .. } => {
+            ChatEvent::Started {
+                run_id, trace_id, ..
+            } => {
                 self.run_id.set(Some(run_id));
                 reply.run_id.set(Some(run_id));
+                reply.trace_id.set(trace_id);
                 if self.stop_requested.get_untracked() {
                     self.stop();
                 }
@@ -98,24 +92,69 @@ impl TurnState {
                 reply.text.update(|t| t.push_str(&text));
                 reply.deltas.update(|n| *n += 1);
             }
-            ChatEvent::Reasoning { .. }
-            | ChatEvent::ToolCall { .. }
-            | ChatEvent::Progress { .. } => {}
+            ChatEvent::Reasoning { text } => reply.reasoning.update(|t| t.push_str(&text)),
+            ChatEvent::ToolCall { call } => reply.tool_calls.update(|v| v.push(call)),
+            ChatEvent::Progress { usage, metrics } => reply.live.set(Some((usage, metrics))),
             ChatEvent::Done {
                 run_id,
                 status,
                 usage,
                 metrics,
                 error,
+                trace_id,
+                validation,
                 ..
-            } => reply.outcome.set(Some(Outcome {
-                run_id: Some(run_id),
-                status,
-                usage,
-                metrics: Some(metrics),
-                error,
-            })),
+            } => {
+                if trace_id.is_some() {
+                    reply.trace_id.set(trace_id);
+                }
+                reply.validation.set(validation);
+                reply.outcome.set(Some(Outcome {
+                    run_id: Some(run_id),
+                    status,
+                    usage,
+                    metrics: Some(metrics),
+                    error,
+                }));
+            }
         }
+    }
+}
+
+/// A non-streamed turn: one request, one answer.
+async fn whole(request: ChatRequest, reply: Entry) {
+    match chat_complete(request).await {
+        Ok(r) => show_whole(r, reply),
+        Err(e) => reply.fail(server_message(&e)),
+    }
+}
+
+fn show_whole(r: ChatReply, reply: Entry) {
+    reply.run_id.set(Some(r.run_id));
+    reply.trace_id.set(r.trace_id);
+    reply.text.set(r.text);
+    reply.reasoning.set(r.reasoning);
+    reply.tool_calls.set(r.tool_calls);
+    reply.validation.set(r.validation);
+    reply.outcome.set(Some(Outcome {
+        run_id: Some(r.run_id),
+        status: r.status,
+        usage: r.usage,
+        metrics: Some(r.metrics),
+        error: r.error,
+    }));
+}
+
+impl Entry {
+    /// Ends the reply as failed with `message`, keeping any text received.
+    fn fail(self, message: String) {
+        self.outcome.set(Some(Outcome {
+            run_id: self.run_id.get_untracked(),
+            status: RunStatus::Failed,
+            usage: Usage::default(),
+            metrics: None,
+            error: Some(message),
+        }));
     }
 }
 
