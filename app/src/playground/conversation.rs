@@ -184,7 +184,8 @@ fn MessageView(
 /// Figures under an assistant reply: live progress, then what the run measured.
 #[component]
 fn Badges(entry: Entry) -> impl IntoView {
-    move || match entry.outcome.get() {
+    move || {
+        match entry.outcome.get() {
         None => view! {
             <footer class="badges">
                 <span class="badge live">"streaming · " {move || entry.deltas.get()} " chunks"</span>
@@ -210,5 +211,6 @@ fn Badges(entry: Entry) -> impl IntoView {
             }
             .into_any()
         }
+    }
     }
 }
