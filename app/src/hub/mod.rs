@@ -78,6 +78,9 @@ pub fn PromptHub() -> impl IntoView {
     let selection = Memo::new(move |_| query.with(|q| Selection::from_query(q.get_str("id"))));
     // Bumped after every change that the list shows (save, rename, delete).
     let refresh = RwSignal::new(0_u32);
+    // The variables' values live as long as the page: they survive saving
+    // a new prompt, and a prompt using the same names finds them filled.
+    let vars = VarState::new();
     let body = move || {
         match selection.get() {
         Selection::Nothing => view! {
@@ -87,8 +90,8 @@ pub fn PromptHub() -> impl IntoView {
             </div>
         }
         .into_any(),
-        Selection::New => view! { <NewPrompt refresh/> }.into_any(),
-        Selection::Prompt(id) => view! { <PromptPage id refresh/> }.into_any(),
+        Selection::New => view! { <NewPrompt vars refresh/> }.into_any(),
+        Selection::Prompt(id) => view! { <PromptPage id vars refresh/> }.into_any(),
     }
     };
     view! {
@@ -105,11 +108,11 @@ pub fn PromptHub() -> impl IntoView {
 /// A prompt being created: an empty editor; saving creates the prompt with
 /// its version 1 and opens it.
 #[component]
-fn NewPrompt(refresh: RwSignal<u32>) -> impl IntoView {
+fn NewPrompt(vars: VarState, refresh: RwSignal<u32>) -> impl IntoView {
     let draft = Draft::empty();
     let notice = RwSignal::new(None);
     let on_saved = Callback::new(move |()| refresh.update(|n| *n += 1));
-    view! { <Editor id=None draft vars=VarState::new() notice on_saved/> }
+    view! { <Editor id=None draft vars notice on_saved/> }
 }
 
 /// A saved prompt: its editor and its versions.
@@ -118,10 +121,9 @@ fn NewPrompt(refresh: RwSignal<u32>) -> impl IntoView {
 /// (after a save, a lifecycle change, a label) only refresh the versions
 /// panel, so edits in progress are never replaced behind one's back.
 #[component]
-fn PromptPage(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
+fn PromptPage(id: Uuid, vars: VarState, refresh: RwSignal<u32>) -> impl IntoView {
     let draft = Draft::empty();
     let filled = StoredValue::new(false);
-    let vars = VarState::new();
     let notice = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
     let first = Resource::new(|| (), move |_| get_prompt(id));

@@ -32,7 +32,8 @@ impl LiveRender {
         // error, so the form does not vanish while one types `{{`.
         let names: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
         let request = move || {
-            vars.values().ok().map(|variables| RenderRequest {
+            let known = names.get();
+            vars.values_for(&known).ok().map(|variables| RenderRequest {
                 template: draft.template.get(),
                 system: draft.system.get(),
                 examples: draft.examples_now(),

@@ -43,6 +43,18 @@ impl VarState {
         }
     }
 
+    /// The values for templates using `names`: in form mode only their
+    /// fields (the form keeps values of other prompts' variables, which are
+    /// not this one's business); in JSON mode all, as written, so an extra
+    /// value is reported.
+    pub fn values_for(&self, names: &[String]) -> Result<BTreeMap<String, Value>, JsonError> {
+        let mut values = self.values()?;
+        if self.mode.get() == VarMode::Form {
+            values.retain(|k, _| names.contains(k));
+        }
+        Ok(values)
+    }
+
     /// Switches mode, carrying the values over. Leaving JSON mode with a
     /// syntax error is refused (the error stays on screen) so no value is
     /// lost.
@@ -288,6 +300,22 @@ mod tests {
         assert_eq!((err.line, err.column), (2, 3));
         assert!(err.message.contains("JSON object"));
         assert_eq!(parse_values(" ").unwrap(), BTreeMap::new());
+    }
+
+    #[test]
+    fn the_form_sends_only_the_current_variables() {
+        let owner = Owner::new();
+        owner.set();
+        let state = VarState::new();
+        state.fields.set(BTreeMap::from([
+            ("topic".to_owned(), "tides".to_owned()),
+            ("old".to_owned(), "x".to_owned()),
+        ]));
+        let values = state.values_for(&["topic".into()]).unwrap();
+        assert_eq!(values, BTreeMap::from([("topic".into(), json!("tides"))]));
+        state.json.set(r#"{"topic": "a", "extra": 1}"#.into());
+        state.mode.set(VarMode::Json);
+        assert_eq!(state.values_for(&["topic".into()]).unwrap().len(), 2);
     }
 
     #[test]
