@@ -201,8 +201,8 @@ async fn json_object_mode_always_yields_a_json_object() {
     req.response_format = Some(pep::chat::ResponseFormat::JsonObject);
     let c = collect(&p, req, None).await;
     assert_eq!(c.finish, Some(FinishReason::Stop), "reply: {}", c.text());
-    let value: serde_json::Value = serde_json::from_str(&c.text())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", c.text()));
+    let value: serde_json::Value =
+        serde_json::from_str(&c.text()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", c.text()));
     assert!(value.is_object(), "{value}");
 }
 
@@ -227,14 +227,24 @@ async fn json_schema_mode_follows_the_schema() {
     });
     let c = collect(&p, req, None).await;
     assert_eq!(c.finish, Some(FinishReason::Stop), "reply: {}", c.text());
-    let value: serde_json::Value = serde_json::from_str(&c.text())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", c.text()));
+    let value: serde_json::Value =
+        serde_json::from_str(&c.text()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", c.text()));
     let obj = value.as_object().expect("an object");
     let mut keys: Vec<_> = obj.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["capital", "city", "population_millions"], "{value}");
-    assert!(obj["city"].as_str().is_some_and(|s| s.chars().count() <= 24), "{value}");
-    assert!(obj["population_millions"].as_u64().is_some_and(|n| n <= 100), "{value}");
+    assert!(
+        obj["city"]
+            .as_str()
+            .is_some_and(|s| s.chars().count() <= 24),
+        "{value}"
+    );
+    assert!(
+        obj["population_millions"]
+            .as_u64()
+            .is_some_and(|n| n <= 100),
+        "{value}"
+    );
     assert!(obj["capital"].is_boolean(), "{value}");
 }
 

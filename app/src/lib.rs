@@ -6,7 +6,10 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod handoff;
+pub mod hub;
 pub mod hub_api;
+pub mod nav;
 pub mod ndjson;
 pub mod playground;
 
@@ -45,6 +48,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=path!("/") view=playground::Playground/>
+                <Route path=path!("/prompts") view=hub::PromptHub/>
             </Routes>
         </Router>
     }

@@ -328,7 +328,9 @@ fn IntControl(
     let on_change = move |ev| match event_target_value(&ev).trim().parse::<u32>() {
         Ok(v) => {
             value.set(Some(v));
-            error.set((!range.contains(v)).then(|| format!("between {} and {}", range.min, range.max)));
+            error.set(
+                (!range.contains(v)).then(|| format!("between {} and {}", range.min, range.max)),
+            );
         }
         Err(_) => error.set(Some(format!(
             "a whole number between {} and {}",
@@ -359,7 +361,10 @@ mod tests {
         assert_eq!(system_text("Be brief.", "").as_deref(), Some("Be brief."));
         let both = system_text("Be brief.", "Paris is in France.").unwrap_or_default();
         assert!(both.starts_with("Be brief.\n\n"), "{both}");
-        assert!(both.contains("<context>\nParis is in France.\n</context>"), "{both}");
+        assert!(
+            both.contains("<context>\nParis is in France.\n</context>"),
+            "{both}"
+        );
         let only = system_text("", "Facts").unwrap_or_default();
         assert!(only.contains("<context>\nFacts\n</context>"), "{only}");
     }

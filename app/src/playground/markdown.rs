@@ -122,7 +122,10 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
     }
 
     #[test]
@@ -134,11 +137,17 @@ mod tests {
             "vbscript:x",
         ] {
             let html = to_html(&format!("[click]({url}) ![i]({url})"));
-            assert!(!html.to_ascii_lowercase().contains("script:"), "{url}: {html}");
+            assert!(
+                !html.to_ascii_lowercase().contains("script:"),
+                "{url}: {html}"
+            );
             assert!(!html.contains("data:"), "{url}: {html}");
         }
         let html = to_html("[a](https://example.com/x?y=1) [b](/runs) [c](#top) [d](mailto:a@b.c)");
-        assert!(html.contains("href=\"https://example.com/x?y=1\""), "{html}");
+        assert!(
+            html.contains("href=\"https://example.com/x?y=1\""),
+            "{html}"
+        );
         assert!(html.contains("href=\"/runs\""), "{html}");
         assert!(html.contains("href=\"#top\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.c\""), "{html}");

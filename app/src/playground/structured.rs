@@ -95,7 +95,10 @@ impl ResponseSettings {
             ResponseKind::JsonObject => Ok(Some(ResponseFormat::JsonObject)),
             ResponseKind::JsonSchema => {
                 let schema = parse_schema(&self.schema.get_untracked()).map_err(|p| {
-                    format!("The JSON schema is not valid JSON ({}): {}", p.place, p.message)
+                    format!(
+                        "The JSON schema is not valid JSON ({}): {}",
+                        p.place, p.message
+                    )
                 })?;
                 Ok(Some(ResponseFormat::JsonSchema {
                     name: schema_name(&self.name.get_untracked()),

@@ -227,9 +227,8 @@ fn json_grammar(
             "the local model cannot turn this JSON schema into a grammar: {e}"
         ))
     })?;
-    LlamaSampler::grammar(&model.model, &grammar, "root").map_err(|e| {
-        ProviderError::BadRequest(format!("the JSON grammar was rejected: {e}"))
-    })
+    LlamaSampler::grammar(&model.model, &grammar, "root")
+        .map_err(|e| ProviderError::BadRequest(format!("the JSON grammar was rejected: {e}")))
 }
 
 fn rand_seed() -> u32 {

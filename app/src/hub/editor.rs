@@ -1,0 +1,365 @@
+//! The editor: a prompt's name, description and tags, and the version being
+//! written (system and user templates, few-shot examples, model and
+//! parameters, commit message), beside the variables form and the live
+//! preview. Saving never changes a version: it adds the next one.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use pep::catalog::ModelInfo;
+use pep::prompts::NewPrompt;
+use uuid::Uuid;
+
+use super::draft::Draft;
+use super::launch::{examples_handoff, hand_over, rendered_handoff};
+use super::preview::{LiveRender, Preview};
+use super::variables::{VarState, VariablesEditor};
+use super::{error_text, Selection};
+use crate::api::list_models;
+use crate::hub_api::{create_prompt, save_version, update_prompt};
+
+/// The editor for a saved prompt (`id`) or a new one (`None`). `notice`
+/// shows what the last action did; `on_saved` is told after every save so
+/// the list and the versions reload.
+#[component]
+pub fn Editor(
+    id: Option<Uuid>,
+    draft: Draft,
+    vars: VarState,
+    notice: RwSignal<Option<Result<String, String>>>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let live = LiveRender::new(draft, vars);
+    let saving = RwSignal::new(false);
+    let navigate = use_navigate();
+
+    let save_version_click = {
+        let navigate = navigate.clone();
+        move |_| {
+            if saving.get_untracked() {
+                return;
+            }
+            let content = match draft.content() {
+                Ok(c) => c,
+                Err(e) => return notice.set(Some(Err(e))),
+            };
+            saving.set(true);
+            notice.set(None);
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                let outcome = match id {
+                    None => {
+                        let new = NewPrompt {
+                            name: draft.name.get_untracked(),
+                            description: draft.description.get_untracked(),
+                            tags: draft.tag_list(),
+                            version: Some(content),
+                        };
+                        match create_prompt(new).await {
+                            Ok(detail) => {
+                                on_saved.run(());
+                                navigate(
+                                    &Selection::Prompt(detail.prompt.id).href(),
+                                    Default::default(),
+                                );
+                                Ok("Prompt created with version 1.".to_owned())
+                            }
+                            Err(e) => Err(error_text(e)),
+                        }
+                    }
+                    Some(id) => save_existing(id, draft, content).await,
+                };
+                if outcome.is_ok() && id.is_some() {
+                    on_saved.run(());
+                }
+                saving.try_set(false);
+                notice.try_set(Some(outcome));
+            });
+        }
+    };
+
+    let save_details = move |_| {
+        let (Some(id), Some(patch)) = (id, draft.meta_patch()) else {
+            notice.set(Some(Ok("The details have not changed.".to_owned())));
+            return;
+        };
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = match update_prompt(id, patch).await {
+                Ok(prompt) => {
+                    draft.meta_saved(&prompt);
+                    on_saved.run(());
+                    Ok("Details saved.".to_owned())
+                }
+                Err(e) => Err(error_text(e)),
+            };
+            saving.try_set(false);
+            notice.try_set(Some(outcome));
+        });
+    };
+
+    let paste_rendered = {
+        let navigate = navigate.clone();
+        move |_| {
+            let handoff = live.ready().and_then(|r| {
+                let params = draft.params()?;
+                rendered_handoff(&r, draft.model.get_untracked(), params)
+            });
+            if let Err(e) = hand_over(handoff, navigate.clone()) {
+                notice.set(Some(Err(e)));
+            }
+        }
+    };
+    let paste_examples = move |_| {
+        let examples = untrack(|| draft.examples_now());
+        if let Err(e) = hand_over(examples_handoff(&examples), navigate.clone()) {
+            notice.set(Some(Err(e)));
+        }
+    };
+
+    view! {
+        <section class="hub-editor" aria-label="Prompt editor">
+            <div class="hub-meta">
+                <div class="field">
+                    <label for="prompt_name">"Name"</label>
+                    <input
+                        id="prompt_name"
+                        type="text"
+                        required
+                        placeholder="Summarise"
+                        prop:value=move || draft.name.get()
+                        on:input=move |ev| draft.name.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="field">
+                    <label for="prompt_tags">"Tags " <span class="hint">"(comma-separated)"</span></label>
+                    <input
+                        id="prompt_tags"
+                        type="text"
+                        placeholder="writing, support"
+                        prop:value=move || draft.tags.get()
+                        on:input=move |ev| draft.tags.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="field wide">
+                    <label for="prompt_description">"Description"</label>
+                    <input
+                        id="prompt_description"
+                        type="text"
+                        placeholder="What the prompt is for"
+                        prop:value=move || draft.description.get()
+                        on:input=move |ev| draft.description.set(event_target_value(&ev))
+                    />
+                </div>
+                {id.map(|_| view! {
+                    <button type="button" id="save_details" on:click=save_details disabled=move || saving.get()>
+                        "Save details"
+                    </button>
+                })}
+            </div>
+            <div class="hub-columns">
+                <div class="hub-content">
+                    <label for="prompt_system">"System template"</label>
+                    <textarea
+                        id="prompt_system"
+                        class="code"
+                        rows="4"
+                        spellcheck="false"
+                        placeholder="You are a helpful assistant for {{ audience }}."
+                        prop:value=move || draft.system.get()
+                        on:input=move |ev| draft.system.set(event_target_value(&ev))
+                    ></textarea>
+                    <label for="prompt_template">"User template"</label>
+                    <textarea
+                        id="prompt_template"
+                        class="code"
+                        rows="6"
+                        spellcheck="false"
+                        placeholder="Tell me about {{ topic }}."
+                        prop:value=move || draft.template.get()
+                        on:input=move |ev| draft.template.set(event_target_value(&ev))
+                    ></textarea>
+                    <Examples draft/>
+                    <ModelParams draft/>
+                    <label for="commit_message">"Commit message"</label>
+                    <input
+                        id="commit_message"
+                        type="text"
+                        placeholder="What changed and why"
+                        prop:value=move || draft.message.get()
+                        on:input=move |ev| draft.message.set(event_target_value(&ev))
+                    />
+                    <div class="hub-actions">
+                        <button
+                            type="button"
+                            id="save_version"
+                            class="primary"
+                            on:click=save_version_click
+                            disabled=move || saving.get()
+                        >
+                            {move || if saving.get() { "Saving…" } else if id.is_some() { "Save as new version" } else { "Create prompt" }}
+                        </button>
+                    </div>
+                    <p id="save_status" aria-live="polite">
+                        {move || notice.get().map(|n| match n {
+                            Ok(text) => view! { <span class="ok">{text}</span> }.into_any(),
+                            Err(text) => view! { <span class="error" role="alert">{text}</span> }.into_any(),
+                        })}
+                    </p>
+                </div>
+                <div class="hub-side">
+                    <VariablesEditor state=vars fields=live.fields.into()/>
+                    <Preview live vars/>
+                    <div class="hub-actions handoff" role="group" aria-label="Send to the playground">
+                        <button type="button" id="paste_rendered" on:click=paste_rendered>
+                            "Paste rendered prompt to chat"
+                        </button>
+                        <button
+                            type="button"
+                            id="paste_examples"
+                            on:click=paste_examples
+                            disabled=move || draft.examples.with(Vec::is_empty)
+                        >
+                            "Paste examples to context"
+                        </button>
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Saves the changed details, then the content as the next version.
+async fn save_existing(
+    id: Uuid,
+    draft: Draft,
+    content: pep::prompts::VersionContent,
+) -> Result<String, String> {
+    if let Some(patch) = draft.meta_patch() {
+        let prompt = update_prompt(id, patch).await.map_err(error_text)?;
+        draft.meta_saved(&prompt);
+    }
+    let version = save_version(id, content).await.map_err(error_text)?;
+    draft.version_saved();
+    Ok(format!("Saved version {} (draft).", version.version))
+}
+
+/// The few-shot examples: input/output pairs, added and removed.
+#[component]
+fn Examples(draft: Draft) -> impl IntoView {
+    view! {
+        <fieldset class="hub-examples">
+            <legend>"Few-shot examples"</legend>
+            <For each=move || draft.examples.get() key=|row| row.key let:row>
+                <div class="example">
+                    <label>
+                        "Input"
+                        <textarea
+                            class="example-input"
+                            rows="2"
+                            prop:value=move || row.input.get()
+                            on:input=move |ev| row.input.set(event_target_value(&ev))
+                        ></textarea>
+                    </label>
+                    <label>
+                        "Output"
+                        <textarea
+                            class="example-output"
+                            rows="2"
+                            prop:value=move || row.output.get()
+                            on:input=move |ev| row.output.set(event_target_value(&ev))
+                        ></textarea>
+                    </label>
+                    <button
+                        type="button"
+                        class="remove-example icon"
+                        aria-label="Remove this example"
+                        on:click=move |_| draft.remove_example(row.key)
+                    >
+                        "Remove"
+                    </button>
+                </div>
+            </For>
+            <button type="button" id="add_example" on:click=move |_| draft.add_example(String::new(), String::new())>
+                "Add example"
+            </button>
+        </fieldset>
+    }
+}
+
+/// The model the version is written for and its generation parameters.
+/// Empty fields mean the model's defaults.
+#[component]
+fn ModelParams(draft: Draft) -> impl IntoView {
+    let models = Resource::new(|| (), |_| list_models());
+    let error = move || draft.params().err();
+    let select = move |list: Vec<ModelInfo>| {
+        let saved = draft.model.get_untracked();
+        // A saved model the catalog no longer has stays visible and chosen.
+        let missing = saved.filter(|m| !list.iter().any(|i| &i.id == m));
+        view! {
+            <select
+                id="prompt_model"
+                prop:value=move || draft.model.get().unwrap_or_default()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    draft.model.set((!v.is_empty()).then_some(v));
+                }
+            >
+                <option value="">"None (pick in the playground)"</option>
+                {list.into_iter().map(|m| {
+                    let label = match &m.unavailable {
+                        None => m.label.clone(),
+                        Some(_) => format!("{} (unavailable)", m.label),
+                    };
+                    view! { <option value=m.id.clone()>{label}</option> }
+                }).collect_view()}
+                {missing.map(|m| view! { <option value=m.clone()>{format!("{m} (not in the catalog)")}</option> })}
+            </select>
+        }
+    };
+    view! {
+        <fieldset class="hub-params">
+            <legend>"Model and parameters"</legend>
+            <label for="prompt_model">"Model"</label>
+            <Suspense fallback=|| view! { <p class="loading">"Loading models…"</p> }>
+                {move || Suspend::new(async move {
+                    match models.await {
+                        Ok(list) => select(list).into_any(),
+                        Err(e) => view! {
+                            <p class="error" role="alert">"Could not load the models: " {error_text(e)}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="param-grid">
+                <NumberField id="prompt_temperature" label="Temperature" step="0.05" value=draft.temperature/>
+                <NumberField id="prompt_top_p" label="Top-p" step="0.01" value=draft.top_p/>
+                <NumberField id="prompt_max_tokens" label="Max tokens" step="1" value=draft.max_tokens/>
+                <NumberField id="prompt_seed" label="Seed" step="1" value=draft.seed/>
+            </div>
+            {move || error().map(|e| view! { <p class="hint error" role="alert">{e}</p> })}
+        </fieldset>
+    }
+}
+
+#[component]
+fn NumberField(
+    id: &'static str,
+    label: &'static str,
+    step: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="number"
+                step=step
+                placeholder="default"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
