@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The top bar with the page links.
+/// The top bar with the page links; `children` (a page's own status, such
+/// as the playground's session) go at its right end.
 #[component]
-pub fn TopBar() -> impl IntoView {
+pub fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     view! {
         <header class="topbar">
             <h1>"PEP" <span class="subtitle">"Prompt Engineering Playground"</span></h1>
@@ -16,6 +17,7 @@ pub fn TopBar() -> impl IntoView {
                 <A href="/prompts">"Prompts"</A>
                 <A href="/runs">"Runs"</A>
             </nav>
+            {children.map(|c| c())}
         </header>
     }
 }

@@ -1,6 +1,9 @@
 //! The `pep` server: configuration, state, the REST API and the Leptos app,
 //! assembled by [`router`] so tests can drive it in-process.
 
+// The Leptos views rendered here are deeply nested types.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod config;
 pub mod error;

@@ -1,5 +1,8 @@
 //! `pep`: serves the playground, the REST API and the health probes.
 
+// The Leptos views rendered here are deeply nested types.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use pep_server::config::Config;
 use pep_server::{build_state, router, telemetry, StartError};

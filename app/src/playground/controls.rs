@@ -95,6 +95,33 @@ impl Settings {
             .map(|text| Message::new(Role::System, text))
     }
 
+    /// Fills the fields from the Prompt Hub. A version opened as a whole
+    /// (`prompt` set) replaces every field, clearing empty ones; a paste
+    /// only replaces what it carries. A model comes with its parameters.
+    /// Returns the message for the composer, when it should be replaced.
+    pub fn apply_handoff(&self, h: crate::handoff::PlaygroundHandoff) -> Option<String> {
+        let whole = h.prompt.is_some();
+        let put = |signal: RwSignal<String>, value: String| {
+            if whole || !value.trim().is_empty() {
+                signal.set(value);
+            }
+        };
+        if let Some(model) = h.model {
+            self.model.set(Some(model));
+            let p = h.params;
+            self.temperature.set(p.temperature);
+            self.top_p.set(p.top_p);
+            self.max_tokens.set(p.max_tokens);
+            self.seed.set(p.seed);
+            self.reasoning_effort.set(p.reasoning_effort);
+            self.verbosity.set(p.verbosity);
+            self.response.set_format(p.response_format.as_ref());
+        }
+        put(self.system, h.system);
+        put(self.context, h.context);
+        (whole || !h.message.trim().is_empty()).then_some(h.message)
+    }
+
     /// Back to the defaults of a newly picked model.
     fn reset_params(&self) {
         self.temperature.set(None);

@@ -158,6 +158,15 @@ pub fn Playground() -> impl IntoView {
             settings.clear_prompt_fields();
         }
     };
+    // A prompt handed over from the Prompt Hub fills the fields once.
+    Effect::new(move |_| {
+        if let Some(message) =
+            crate::handoff::take_handoff().and_then(|h| settings.apply_handoff(h))
+        {
+            input.set(message);
+        }
+    });
+
     // The session begins in the browser; its idle limit comes from the server.
     let idle = LocalResource::new(ui_settings);
     Effect::new(move |started: Option<bool>| {
@@ -188,8 +197,7 @@ pub fn Playground() -> impl IntoView {
 
     view! {
         <div class="layout">
-            <header class="topbar">
-                <h1>"PEP" <span class="subtitle">"Prompt Engineering Playground"</span></h1>
+            <crate::nav::TopBar>
                 <span class="session">
                     {move || {
                         let id = session.id.get();
@@ -200,7 +208,7 @@ pub fn Playground() -> impl IntoView {
                         })
                     }}
                 </span>
-            </header>
+            </crate::nav::TopBar>
             <aside class="sidebar">
                 <Suspense fallback=|| view! { <p class="loading">"Loading models…"</p> }>
                     {move || Suspend::new(async move {

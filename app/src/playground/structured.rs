@@ -87,6 +87,26 @@ impl ResponseSettings {
         self.problems.set(Vec::new());
     }
 
+    /// Shows a saved response format (from a prompt version).
+    pub fn set_format(&self, format: Option<&ResponseFormat>) {
+        match format {
+            None => self.kind.set(ResponseKind::Text),
+            Some(ResponseFormat::JsonObject) => self.kind.set(ResponseKind::JsonObject),
+            Some(ResponseFormat::JsonSchema {
+                name,
+                schema,
+                strict,
+            }) => {
+                self.kind.set(ResponseKind::JsonSchema);
+                self.name.set(name.clone());
+                self.schema
+                    .set(serde_json::to_string_pretty(schema).unwrap_or_default());
+                self.strict.set(*strict);
+            }
+        }
+        self.problems.set(Vec::new());
+    }
+
     /// The response format to send; an error message when the schema is not
     /// JSON (nothing is sent then).
     pub fn format(&self) -> Result<Option<ResponseFormat>, String> {
@@ -202,10 +222,7 @@ pub fn StructuredOutput(
         }
     });
     let use_template = move |name: String| {
-        let list: Vec<SchemaTemplate> = templates
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default();
+        let list: Vec<SchemaTemplate> = templates.get().and_then(Result::ok).unwrap_or_default();
         if let Some(t) = list.into_iter().find(|t| t.name == name) {
             settings.name.set(schema_name(&t.name));
             settings
