@@ -175,6 +175,15 @@ pub struct ChatRequest {
     /// Groups the runs of one playground session.
     #[serde(default)]
     pub session_id: Option<String>,
+    /// Stores the turn in this conversation (made by the client; created on
+    /// its first turn). The request is the truth: the stored messages become
+    /// `messages` plus the reply, so an edit or a regenerate replaces what
+    /// followed the changed message.
+    #[serde(default)]
+    pub conversation_id: Option<Uuid>,
+    /// The saved prompt version this turn was made from, if any.
+    #[serde(default)]
+    pub prompt: Option<crate::history::PromptRef>,
 }
 
 /// Token counts of one run. Every field is present for every provider

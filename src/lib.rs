@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod chat;
+pub mod history;
 pub mod prompts;
 pub mod runs;
 pub mod schema;

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::chat::{FinishReason, GenerationParams, Message, Usage};
+use crate::chat::{FinishReason, GenerationParams, Message, ToolCall, Usage};
+use crate::history::PromptRef;
 use crate::schema::Validation;
 
 /// How a run ended.
@@ -80,6 +81,19 @@ pub struct RunRecord {
     /// [`crate::chat::ChatEvent::Done`]); absent in older records.
     #[serde(default)]
     pub validation: Option<Validation>,
+    /// The conversation the turn was stored in.
+    #[serde(default)]
+    pub conversation_id: Option<Uuid>,
+    /// The saved prompt version the turn was made from.
+    #[serde(default)]
+    pub prompt: Option<PromptRef>,
+    /// The tool calls the model made, in order.
+    #[serde(default)]
+    pub tool_calls: Vec<ToolCall>,
+    /// The user's current rating (read from the feedback table; ignored
+    /// when a run is stored).
+    #[serde(default)]
+    pub feedback: Option<Rating>,
 }
 
 /// The user's verdict on a run: thumbs up or down.

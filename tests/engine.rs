@@ -37,6 +37,8 @@ fn request(text: &str, max_tokens: u32) -> ChatRequest {
             ..GenerationParams::default()
         },
         session_id: Some("session-1".into()),
+        conversation_id: None,
+        prompt: None,
     }
 }
 

@@ -122,6 +122,8 @@ async fn a_remote_turn_is_streamed_and_recorded() {
                 ..GenerationParams::default()
             },
             session_id: None,
+            conversation_id: None,
+            prompt: None,
         })
         .expect("the turn starts");
     let run_id = handle.run_id;
@@ -177,6 +179,8 @@ async fn capabilities_are_enforced_before_anything_is_sent() {
                 ..GenerationParams::default()
             },
             session_id: None,
+            conversation_id: None,
+            prompt: None,
         })
         .expect_err("refused");
     assert_eq!(
@@ -203,6 +207,8 @@ fn ask(model: &str, text: &str, params: GenerationParams) -> ChatRequest {
         messages: vec![Message::new(Role::User, text)],
         params,
         session_id: None,
+        conversation_id: None,
+        prompt: None,
     }
 }
 

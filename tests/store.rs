@@ -76,6 +76,10 @@ mod cases {
             },
             trace_id: None,
             validation: None,
+            conversation_id: None,
+            prompt: None,
+            tool_calls: Vec::new(),
+            feedback: None,
         }
     }
 

@@ -118,6 +118,10 @@ async fn run(job: Job) {
         metrics,
         trace_id: trace_id.clone(),
         validation: validation.clone(),
+        conversation_id: job.request.conversation_id,
+        prompt: job.request.prompt,
+        tool_calls: outcome.tool_calls.clone(),
+        feedback: None,
     };
     persist(&job.engine, record).await;
     job.engine.finished(job.run_id);

@@ -268,6 +268,8 @@ mod tests {
             messages: vec![Message::new(Role::User, "hi")],
             params,
             session_id: None,
+            conversation_id: None,
+            prompt: None,
         }
     }
 

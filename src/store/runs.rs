@@ -180,6 +180,10 @@ impl RunRow {
                 .map(|v| serde_json::from_str(&v))
                 .transpose()
                 .map_err(|e| corrupt(format!("validation: {e}")))?,
+            conversation_id: None,
+            prompt: None,
+            tool_calls: Vec::new(),
+            feedback: None,
         })
     }
 }

@@ -70,6 +70,8 @@ pub fn Playground() -> impl IntoView {
             messages,
             params,
             session_id: session.current(),
+            conversation_id: None,
+            prompt: None,
         };
         let reply = Entry::new(Role::Assistant, String::new());
         entries.update(|v| v.push(reply));

@@ -1,0 +1,210 @@
+//! History: stored conversations and the search over past runs.
+//!
+//! Shared with the browser (plain serde types), so the runs page, the
+//! conversation list and the REST API speak the same shapes. The store
+//! answers them (`store::history`, server only).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::chat::{FinishReason, Message, Usage};
+use crate::runs::{Rating, RunMetrics, RunStatus};
+
+/// Which saved prompt version a run was made from (the Prompt Hub's
+/// "open in playground"), so runs can be found by prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PromptRef {
+    pub prompt_id: Uuid,
+    pub version: u32,
+}
+
+/// A conversation as listed: enough to find it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationSummary {
+    pub id: Uuid,
+    /// The user's name for it, or the start of its first user message.
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC: the last turn or rename.
+    pub updated_at: String,
+    /// The model of the last turn.
+    pub model: Option<String>,
+    pub session_id: Option<String>,
+    /// Messages stored, system message included.
+    pub message_count: u32,
+}
+
+/// One stored message of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationMessage {
+    pub message: Message,
+    /// The run that produced it (assistant messages only).
+    pub run_id: Option<Uuid>,
+    /// The user's rating of that run, shown again when the conversation is
+    /// reopened.
+    pub feedback: Option<Rating>,
+}
+
+/// A whole conversation, to reopen and continue it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Conversation {
+    #[serde(flatten)]
+    pub summary: ConversationSummary,
+    pub messages: Vec<ConversationMessage>,
+    /// The last run, whose model and parameters the playground restores.
+    pub last_run_id: Option<Uuid>,
+}
+
+/// What the runs list is ordered by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RunSort {
+    #[default]
+    CreatedAt,
+    Latency,
+    Ttft,
+    Cost,
+    Tokens,
+}
+
+impl RunSort {
+    pub const ALL: [RunSort; 5] = [
+        RunSort::CreatedAt,
+        RunSort::Latency,
+        RunSort::Ttft,
+        RunSort::Cost,
+        RunSort::Tokens,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunSort::CreatedAt => "created_at",
+            RunSort::Latency => "latency",
+            RunSort::Ttft => "ttft",
+            RunSort::Cost => "cost",
+            RunSort::Tokens => "tokens",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Ascending or descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// A search over runs. Every filter is optional; absent ones match all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RunQuery {
+    pub model: Option<String>,
+    pub status: Option<RunStatus>,
+    pub session_id: Option<String>,
+    pub conversation_id: Option<Uuid>,
+    pub prompt_id: Option<Uuid>,
+    pub prompt_version: Option<u32>,
+    /// Runs created at or after this RFC 3339 time.
+    pub since: Option<String>,
+    /// Runs created before this RFC 3339 time.
+    pub until: Option<String>,
+    pub sort: RunSort,
+    pub order: SortOrder,
+    /// Page size, 1..=500 (default 50).
+    pub limit: Option<u32>,
+    pub offset: u32,
+}
+
+/// A run as listed: its figures without its messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunSummary {
+    pub id: Uuid,
+    pub created_at: String,
+    pub model: String,
+    pub provider: String,
+    pub status: RunStatus,
+    pub finish_reason: FinishReason,
+    pub error: Option<String>,
+    pub usage: Usage,
+    pub metrics: RunMetrics,
+    pub session_id: Option<String>,
+    pub conversation_id: Option<Uuid>,
+    pub prompt: Option<PromptRef>,
+    pub feedback: Option<Rating>,
+    pub trace_id: Option<String>,
+    /// The start of the reply (at most 160 characters).
+    pub preview: String,
+}
+
+/// One page of a run search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunPage {
+    pub runs: Vec<RunSummary>,
+    /// How many runs match the filters in all.
+    pub total: u64,
+}
+
+/// One run as a point of the plots over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunPoint {
+    pub id: Uuid,
+    pub created_at: String,
+    pub model: String,
+    pub status: RunStatus,
+    pub latency_ms: f64,
+    pub ttft_ms: Option<f64>,
+    pub total_tokens: u64,
+    pub cost_usd: f64,
+}
+
+/// Figures over every run a query matches (filters only; sort and paging
+/// are ignored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunStats {
+    pub count: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p95_ms: Option<f64>,
+    pub ttft_p50_ms: Option<f64>,
+    pub ttft_p95_ms: Option<f64>,
+    pub total_tokens: u64,
+    pub total_cost_usd: f64,
+    /// The newest matching runs (at most 2,000), oldest first, to plot.
+    pub points: Vec<RunPoint>,
+}
+
+/// A tool call as audited: which run made it, in which order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ToolCallAudit {
+    pub run_id: Uuid,
+    /// 0, 1, ... in the order the model made them.
+    pub index: u32,
+    pub call_id: String,
+    pub name: String,
+    /// The arguments as the model wrote them (JSON text).
+    pub arguments: String,
+    /// Whether `arguments` parsed as a JSON object.
+    pub arguments_valid: bool,
+    pub created_at: String,
+}
