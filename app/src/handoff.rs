@@ -13,12 +13,15 @@
 //!   model and parameters and ignores `params`.
 //! - with `prompt: None` (a "paste"), a non-empty `system`, `context` or
 //!   `message` replaces that field and an empty one leaves it as it is.
+//! - with `whole` (a run opened from the runs page) every field is
+//!   replaced, a new conversation starts, and `history` (the run's earlier
+//!   turns; its last user message is in `message`) is shown.
 //! - with `prompt: Some((id, version))` ("Open in playground"), the handoff
 //!   is that saved version's whole setup: every field is replaced, empty
 //!   ones cleared, and the playground may note the prompt and version on
 //!   the runs it makes from it.
 
-use pep::chat::GenerationParams;
+use pep::chat::{GenerationParams, Message};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -42,6 +45,13 @@ pub struct PlaygroundHandoff {
     pub message: String,
     /// The prompt id and version number a whole setup comes from.
     pub prompt: Option<(Uuid, u32)>,
+    /// Replace every field, clearing empty ones, and start a new
+    /// conversation (a stored run opened again). A saved version (`prompt`)
+    /// always replaces every field.
+    pub whole: bool,
+    /// Earlier turns to show before the composer (a stored run opened from
+    /// the runs page); each later turn is sent with them.
+    pub history: Vec<Message>,
 }
 
 impl PlaygroundHandoff {
@@ -143,6 +153,8 @@ mod tests {
             context: String::new(),
             message: "hi".into(),
             prompt: Some((Uuid::nil(), 3)),
+            whole: true,
+            history: vec![Message::new(pep::chat::Role::User, "earlier")],
         };
         let text = handoff.encode().unwrap_or_default();
         assert_eq!(PlaygroundHandoff::decode(&text), Some(handoff));

@@ -6,12 +6,15 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod debounce;
+pub mod history_api;
 pub mod handoff;
 pub mod hub;
 pub mod hub_api;
 pub mod nav;
 pub mod ndjson;
 pub mod playground;
+pub mod runs;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
@@ -49,6 +52,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=path!("/") view=playground::Playground/>
                 <Route path=path!("/prompts") view=hub::PromptHub/>
+                <Route path=path!("/runs") view=runs::RunsPage/>
             </Routes>
         </Router>
     }

@@ -69,6 +69,8 @@ pub fn version_handoff(
         ),
         message,
         prompt: Some((version.prompt_id, version.version)),
+        whole: true,
+        history: Vec::new(),
     })
 }
 

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_navigate;
 use pep::prompts::{Prompt, PromptQuery};
 use uuid::Uuid;
 
-use super::debounce::{debounced, SEARCH_DELAY};
+use crate::debounce::{debounced, SEARCH_DELAY};
 use super::{error_text, Selection};
 use crate::hub_api::{delete_prompt, list_prompts};
 

@@ -8,7 +8,6 @@
 //! (the live render), [`versions`] (lifecycle, labels), [`diff`] and
 //! [`launch`] (the handoff to the playground).
 
-mod debounce;
 mod diff;
 mod draft;
 mod editor;

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use pep::prompts::{IssueKind, RenderRequest, RenderedPrompt, TemplateIssue};
 
-use super::debounce::{debounced, RENDER_DELAY};
+use crate::debounce::{debounced, RENDER_DELAY};
 use super::draft::Draft;
 use super::error_text;
 use super::launch::issue_place;

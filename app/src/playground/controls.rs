@@ -100,7 +100,7 @@ impl Settings {
     /// only replaces what it carries. A model comes with its parameters.
     /// Returns the message for the composer, when it should be replaced.
     pub fn apply_handoff(&self, h: crate::handoff::PlaygroundHandoff) -> Option<String> {
-        let whole = h.prompt.is_some();
+        let whole = h.whole || h.prompt.is_some();
         let put = |signal: RwSignal<String>, value: String| {
             if whole || !value.trim().is_empty() {
                 signal.set(value);
@@ -120,6 +120,22 @@ impl Settings {
         put(self.system, h.system);
         put(self.context, h.context);
         (whole || !h.message.trim().is_empty()).then_some(h.message)
+    }
+
+    /// Puts back the setup of a stored run: its model, every parameter and
+    /// response mode, and the system prompt and context it was sent with.
+    pub fn restore(&self, model: String, params: &GenerationParams, system: Option<&str>) {
+        self.model.set(Some(model));
+        self.temperature.set(params.temperature);
+        self.top_p.set(params.top_p);
+        self.max_tokens.set(params.max_tokens);
+        self.seed.set(params.seed);
+        self.reasoning_effort.set(params.reasoning_effort.clone());
+        self.verbosity.set(params.verbosity.clone());
+        self.response.set_format(params.response_format.as_ref());
+        let (system, context) = system.map(split_system_text).unwrap_or_default();
+        self.system.set(system);
+        self.context.set(context);
     }
 
     /// Back to the defaults of a newly picked model.
@@ -154,6 +170,25 @@ pub fn system_text(system: &str, context: &str) -> Option<String> {
         (false, false) => Some(format!(
             "{system}\n\nUse the following context.\n<context>\n{context}\n</context>"
         )),
+    }
+}
+
+/// The inverse of [`system_text`]: a stored system message back into the
+/// system prompt and the context. A message not written by `system_text`
+/// is all system prompt.
+pub fn split_system_text(text: &str) -> (String, String) {
+    const OPEN: &str = "Use the following context.\n<context>\n";
+    const CLOSE: &str = "\n</context>";
+    let Some(body) = text.strip_suffix(CLOSE) else {
+        return (text.to_owned(), String::new());
+    };
+    match body.rfind(OPEN) {
+        Some(0) => (String::new(), body[OPEN.len()..].to_owned()),
+        Some(at) if body[..at].ends_with("\n\n") => (
+            body[..at - 2].to_owned(),
+            body[at + OPEN.len()..].to_owned(),
+        ),
+        _ => (text.to_owned(), String::new()),
     }
 }
 
@@ -380,7 +415,23 @@ fn IntControl(
 
 #[cfg(test)]
 mod tests {
-    use super::system_text;
+    use super::{split_system_text, system_text};
+
+    #[test]
+    fn a_stored_system_message_splits_back_into_its_fields() {
+        for (system, context) in [("Be brief.", ""), ("", "Facts"), ("Be brief.", "Paris\nis big")] {
+            let text = system_text(system, context).unwrap_or_default();
+            assert_eq!(
+                split_system_text(&text),
+                (system.to_owned(), context.to_owned())
+            );
+        }
+        let foreign = "Answer in French.\n</context>";
+        assert_eq!(
+            split_system_text(foreign),
+            (foreign.to_owned(), String::new())
+        );
+    }
 
     #[test]
     fn system_and_context_join_into_one_message() {

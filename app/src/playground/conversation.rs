@@ -73,6 +73,27 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// A message of a stored conversation, as it was when it was saved:
+    /// an assistant reply keeps its run (for feedback) and its rating.
+    pub fn stored(stored: &pep::history::ConversationMessage) -> Self {
+        let entry = Entry::new(stored.message.role, stored.message.content.clone());
+        if stored.message.role == Role::Assistant {
+            entry.run_id.set(stored.run_id);
+            entry.outcome.set(Some(Outcome {
+                run_id: stored.run_id,
+                status: RunStatus::Ok,
+                usage: Usage::default(),
+                metrics: None,
+                error: None,
+            }));
+            entry.tool_calls.set(stored.message.tool_calls.clone());
+            entry.feedback.set(stored.feedback);
+        }
+        entry
+    }
+}
+
 /// The conversation to send with the next turn: every user message, and
 /// every assistant reply that produced text (a stopped reply counts with what
 /// arrived; a failed one is left out).

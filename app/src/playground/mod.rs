@@ -6,16 +6,25 @@ mod composer;
 mod controls;
 mod conversation;
 mod delimiters;
+mod history;
 mod markdown;
+mod resume;
 mod session;
 mod structured;
 mod turn;
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use pep::catalog::ModelInfo;
 use pep::chat::{Message, Role};
+use pep::history::PromptRef;
+use uuid::Uuid;
 
 use crate::api::{list_models, ui_settings};
+pub use controls::{split_system_text, system_text};
+pub use history::short_time;
+
 use composer::Composer;
 use controls::{Controls, Settings};
 use conversation::{Actions, Conversation, Entry};
@@ -31,6 +40,34 @@ pub fn Playground() -> impl IntoView {
     let notice: RwSignal<Option<String>> = RwSignal::new(None);
     let turn = turn::TurnState::new();
     let session = session::Session::new();
+    // The stored conversation the next turn joins (made on the first turn),
+    // and the saved prompt version the setup came from.
+    let conversation_id: RwSignal<Option<Uuid>> = RwSignal::new(None);
+    let prompt_ref: RwSignal<Option<PromptRef>> = RwSignal::new(None);
+    // Bumped when a turn ends, so the conversation list shows it.
+    let history_changed = RwSignal::new(0_u32);
+    // Entries are made under the page's owner: one made under a message's
+    // button handler would be disposed with that message (a regenerate
+    // removes the message whose button was clicked).
+    let page_owner = StoredValue::new_local(Owner::current());
+    let new_entry = move |role: Role, text: String| match page_owner.get_value() {
+        Some(owner) => owner.with(|| Entry::new(role, text)),
+        None => Entry::new(role, text),
+    };
+    // The address names the open conversation, so a reload (or another
+    // browser) resumes it.
+    let navigate = use_navigate();
+    let show_in_url = Callback::new(move |id: Option<Uuid>| {
+        let url = id.map_or_else(|| "/".to_owned(), |id| format!("/?conversation={id}"));
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
+    });
 
     // The model in use: the one picked, else the first available one.
     let current = Memo::new(move |_| {
@@ -70,10 +107,15 @@ pub fn Playground() -> impl IntoView {
             messages,
             params,
             session_id: session.current(),
-            conversation_id: None,
-            prompt: None,
+            conversation_id: Some(conversation_id.get_untracked().unwrap_or_else(|| {
+                let id = session::new_uuid();
+                conversation_id.set(Some(id));
+                show_in_url.run(Some(id));
+                id
+            })),
+            prompt: prompt_ref.get_untracked(),
         };
-        let reply = Entry::new(Role::Assistant, String::new());
+        let reply = new_entry(Role::Assistant, String::new());
         entries.update(|v| v.push(reply));
         busy.set(true);
         let delivery = settings.delivery.get_untracked();
@@ -81,6 +123,7 @@ pub fn Playground() -> impl IntoView {
             turn.run(request, reply, delivery).await;
             busy.set(false);
             session.touch();
+            history_changed.update(|n| *n += 1);
         });
         true
     };
@@ -107,7 +150,7 @@ pub fn Playground() -> impl IntoView {
             }
             let mut history = conversation::history(&entries.get_untracked());
             history.push(Message::new(Role::User, text.clone()));
-            let user = Entry::new(Role::User, text);
+            let user = new_entry(Role::User, text);
             entries.update(|v| v.push(user));
             if start_turn(history) {
                 input.set(String::new());
@@ -152,20 +195,87 @@ pub fn Playground() -> impl IntoView {
     };
 
     let stop = move || turn.stop();
+    // A new conversation: the next turn starts a new stored one.
+    let forget_conversation = move || {
+        entries.set(Vec::new());
+        notice.set(None);
+        if conversation_id.get_untracked().is_some() {
+            conversation_id.set(None);
+            show_in_url.run(None);
+        }
+    };
     let clear = move || {
         if !busy.get_untracked() {
-            entries.set(Vec::new());
+            forget_conversation();
             input.set(String::new());
-            notice.set(None);
+            prompt_ref.set(None);
             settings.clear_prompt_fields();
         }
     };
-    // A prompt handed over from the Prompt Hub fills the fields once.
+    // A prompt handed over from the Prompt Hub (or a run from the runs
+    // page) fills the fields once.
     Effect::new(move |_| {
-        if let Some(message) =
-            crate::handoff::take_handoff().and_then(|h| settings.apply_handoff(h))
-        {
+        let Some(mut handoff) = crate::handoff::take_handoff() else {
+            return;
+        };
+        let earlier = std::mem::take(&mut handoff.history);
+        if handoff.whole || handoff.prompt.is_some() {
+            forget_conversation();
+            entries.set(
+                earlier
+                    .into_iter()
+                    .filter(|m| m.role != Role::System)
+                    .map(|m| new_entry(m.role, m.content))
+                    .collect(),
+            );
+        }
+        prompt_ref.set(handoff.prompt.map(|(prompt_id, version)| PromptRef { prompt_id, version }));
+        if let Some(message) = settings.apply_handoff(handoff) {
             input.set(message);
+        }
+    });
+
+    // `/?conversation=<id>` opens a stored conversation; going back to `/`
+    // (New chat) leaves it.
+    let query = use_query_map();
+    let wanted = Memo::new(move |_| {
+        query.with(|q| q.get_str("conversation").and_then(|s| Uuid::parse_str(s).ok()))
+    });
+    Effect::new(move |_| {
+        let wanted = wanted.get();
+        if wanted == conversation_id.get_untracked() {
+            return;
+        }
+        if busy.get_untracked() {
+            turn.stop();
+        }
+        match wanted {
+            None => forget_conversation(),
+            Some(id) => {
+                notice.set(None);
+                leptos::task::spawn_local(async move {
+                    match resume::load(id).await {
+                        Ok(opened) => {
+                            conversation_id.set(Some(id));
+                            prompt_ref.set(opened.prompt);
+                            if let Some((model, params)) = &opened.setup {
+                                settings.restore(model.clone(), params, opened.system.as_deref());
+                            }
+                            entries.set(
+                                opened
+                                    .messages
+                                    .iter()
+                                    .map(|m| match page_owner.get_value() {
+                                        Some(o) => o.with(|| Entry::stored(m)),
+                                        None => Entry::stored(m),
+                                    })
+                                    .collect(),
+                            );
+                        }
+                        Err(e) => notice.set(Some(e)),
+                    }
+                });
+            }
         }
     });
 
@@ -181,10 +291,7 @@ pub fn Playground() -> impl IntoView {
                 session.watch_idle(
                     s.session_idle_minutes,
                     Signal::derive(move || entries.with(|v| !v.is_empty())),
-                    Callback::new(move |()| {
-                        entries.set(Vec::new());
-                        notice.set(None);
-                    }),
+                    Callback::new(move |()| forget_conversation()),
                 );
                 true
             }
@@ -212,6 +319,7 @@ pub fn Playground() -> impl IntoView {
                 </span>
             </crate::nav::TopBar>
             <aside class="sidebar">
+                <history::ConversationList current=conversation_id.into() changed=history_changed.into()/>
                 <Suspense fallback=|| view! { <p class="loading">"Loading models…"</p> }>
                     {move || Suspend::new(async move {
                         match models.await {

@@ -98,9 +98,16 @@ fn now_ms() -> f64 {
     }
 }
 
+/// A new random id as a UUID (a conversation's, made by the browser so the
+/// first turn can name it). Never nil in the browser: the nil UUID only
+/// stands in on the server, which never starts a turn.
+pub fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::parse_str(&new_id()).unwrap_or_default()
+}
+
 /// A random version-4 UUID made in the browser (the server renders the page
 /// before any session exists, so the id is born on hydration).
-fn new_id() -> String {
+pub fn new_id() -> String {
     #[cfg(feature = "hydrate")]
     {
         let mut bytes = [0u8; 16];

@@ -1,0 +1,99 @@
+//! The runs page (`/runs`): every stored run, found by model, status,
+//! prompt and date, sorted by time, latency, time to first token, cost or
+//! tokens; figures and plots over what matches; one run opened whole and
+//! sent back to the playground with its exact settings.
+//!
+//! Parts: [`filters`] (the query form), [`plot`] (SVG plots), [`table`]
+//! (the sortable, paged list) and [`detail`] (one run).
+
+mod detail;
+mod filters;
+pub mod plot;
+mod table;
+
+use leptos::prelude::*;
+use pep::history::{RunQuery, RunStats};
+use uuid::Uuid;
+
+use crate::history_api::{get_run_stats, list_runs};
+use crate::hub::error_text;
+use crate::nav::TopBar;
+use plot::{Metric, Plot};
+
+/// The runs page.
+#[component]
+pub fn RunsPage() -> impl IntoView {
+    let query = RwSignal::new(table::first_query());
+    let selected: RwSignal<Option<Uuid>> = RwSignal::new(None);
+    let page = LocalResource::new(move || {
+        let q = query.get();
+        async move { list_runs(q).await.map_err(error_text) }
+    });
+    // The figures depend on the filters only, not on sorting or paging.
+    let filters_only = Memo::new(move |_| {
+        query.with(|q| RunQuery {
+            sort: Default::default(),
+            order: Default::default(),
+            limit: None,
+            offset: 0,
+            ..q.clone()
+        })
+    });
+    let stats = LocalResource::new(move || {
+        let q = filters_only.get();
+        async move { get_run_stats(q).await.map_err(error_text) }
+    });
+    let pick = Callback::new(move |id: Uuid| selected.set(Some(id)));
+    view! {
+        <div class="layout runs-layout">
+            <TopBar/>
+            <main class="runs-page">
+                <h2>"Runs"</h2>
+                <filters::Filters query/>
+                <Suspense fallback=|| view! { <p class="loading">"Measuring…"</p> }>
+                    {move || Suspend::new(async move {
+                        match stats.await {
+                            Ok(s) => view! { <Figures stats=s.clone()/> <Plots stats=s pick/> }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert">"Could not compute the figures: " {e}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <table::RunsTable query page selected/>
+                {move || selected.get().map(|id| view! { <detail::RunDetail id on_close=Callback::new(move |()| selected.set(None))/> })}
+            </main>
+        </div>
+    }
+}
+
+/// The summary over every matching run.
+#[component]
+fn Figures(stats: RunStats) -> impl IntoView {
+    let ms = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.0} ms"));
+    view! {
+        <dl class="figures" aria-label="Figures over the matching runs">
+            <div><dt>"Runs"</dt><dd data-figure="count">{stats.count}</dd></div>
+            <div><dt>"ok · failed · cancelled"</dt><dd>{format!("{} · {} · {}", stats.ok, stats.failed, stats.cancelled)}</dd></div>
+            <div><dt>"Latency p50 / p95"</dt><dd>{format!("{} / {}", ms(stats.latency_p50_ms), ms(stats.latency_p95_ms))}</dd></div>
+            <div><dt>"TTFT p50 / p95"</dt><dd>{format!("{} / {}", ms(stats.ttft_p50_ms), ms(stats.ttft_p95_ms))}</dd></div>
+            <div><dt>"Tokens"</dt><dd>{stats.total_tokens}</dd></div>
+            <div><dt>"Cost"</dt><dd>{format!("${:.6}", stats.total_cost_usd)}</dd></div>
+        </dl>
+    }
+}
+
+/// Latency, tokens and cost over time.
+#[component]
+fn Plots(stats: RunStats, pick: Callback<Uuid>) -> impl IntoView {
+    if stats.points.is_empty() {
+        return view! { <p class="empty">"No runs match: nothing to plot."</p> }.into_any();
+    }
+    view! {
+        <div class="plots">
+            {[Metric::Latency, Metric::Tokens, Metric::Cost]
+                .into_iter()
+                .map(|m| view! { <Plot metric=m points=stats.points.clone() on_pick=pick/> })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
+}
