@@ -89,6 +89,40 @@ test('replies render as Markdown, and model-written HTML never runs', async ({ p
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('print("<b>hi</b>")\n');
 });
 
+test('multi-turn: history is sent, the last message can be edited and the reply regenerated', async ({ page, request }) => {
+  await openPlayground(page, REPLAY);
+  await send(page, 'First question');
+  await lastReply(page);
+  await send(page, 'Second question');
+  await lastReply(page);
+  let body = await lastReplayBody(request);
+  expect(body.messages.map((m: any) => `${m.role}:${m.content}`)).toEqual([
+    'user:First question',
+    'assistant:Hello from the replay server. Ask me anything.',
+    'user:Second question',
+  ]);
+
+  // Regenerate: the same conversation is sent again, the old reply replaced.
+  await page.locator('.msg-assistant').last().locator('button.regenerate').click();
+  await lastReply(page);
+  await expect(page.locator('.msg')).toHaveCount(4);
+  body = await lastReplayBody(request);
+  expect(body.messages.at(-1).content).toBe('Second question');
+  expect(body.messages).toHaveLength(3);
+
+  // Edit: the last exchange goes back to the composer; resending replaces it.
+  await page.locator('.msg-user').last().locator('button.edit').click();
+  await expect(page.locator('#message')).toHaveValue('Second question');
+  await expect(page.locator('.msg')).toHaveCount(2);
+  await send(page, 'Second question, rephrased');
+  await lastReply(page);
+  await expect(page.locator('.msg')).toHaveCount(4);
+  body = await lastReplayBody(request);
+  expect(body.messages.at(-1).content).toBe('Second question, rephrased');
+  expect(body.messages).toHaveLength(3);
+  await shot(page, 'multi-turn');
+});
+
 test('Clear resets the history and the prompt fields', async ({ page }) => {
   await openPlayground(page, REPLAY);
   await page.locator('#system').fill('Be terse.');

@@ -1,0 +1,133 @@
+import { expect, test } from '@playwright/test';
+import { REPLAY, lastReplayBody, lastReply, openPlayground, send, shot } from './helpers';
+
+test('a conversation is stored, reopened in another browser with its ratings and setup, continued, renamed and deleted', async ({
+  page,
+  browser,
+  request,
+  baseURL,
+}) => {
+  await openPlayground(page, REPLAY);
+  const marker = `History ${Date.now()}`;
+  await send(page, `${marker} first`);
+  await lastReply(page);
+  // The address names the conversation, so it can be reopened anywhere.
+  await expect(page).toHaveURL(/\?conversation=[0-9a-f-]{36}$/);
+  const address = page.url();
+  const id = new URL(address).searchParams.get('conversation');
+  await send(page, 'And a second question');
+  const reply = await lastReply(page);
+  await reply.locator('button.like').click();
+  await expect(reply.locator('button.like')).toHaveAttribute('aria-pressed', 'true');
+
+  // The list shows it, titled by its first message, marked as the open one.
+  const item = page.locator(`.history-item[data-conversation-id="${id}"]`);
+  await expect(item.locator('.history-title')).toHaveText(`${marker} first`);
+  await expect(item).toHaveClass(/current/);
+  await expect(item.locator('.history-meta')).toContainText('4 messages');
+
+  // Another browser (nothing shared but the server) opens the address.
+  const other = await browser.newContext({ baseURL });
+  const elsewhere = await other.newPage();
+  await elsewhere.goto(address);
+  await expect(elsewhere.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(elsewhere.locator('.msg')).toHaveCount(4);
+  await expect(elsewhere.locator('.msg-user').first()).toContainText(`${marker} first`);
+  await expect(elsewhere.locator('#model')).toHaveValue(REPLAY);
+  await expect(elsewhere.locator('.msg-assistant').last().locator('button.like')).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  // Continuing there sends the whole conversation and stores the new turn.
+  await send(elsewhere, 'A third question');
+  await lastReply(elsewhere);
+  await expect(elsewhere.locator('.msg')).toHaveCount(6);
+  const sent = await lastReplayBody(request);
+  expect(sent.messages.map((m: { content: string }) => m.content)).toEqual([
+    `${marker} first`,
+    'Hello from the replay server. Ask me anything.',
+    'And a second question',
+    'Hello from the replay server. Ask me anything.',
+    'A third question',
+  ]);
+  const stored = await (await request.get(`/api/v1/conversations/${id}`)).json();
+  expect(stored.messages).toHaveLength(6);
+  await shot(elsewhere, 'conversation-resumed');
+  await other.close();
+
+  // Rename, then delete (after confirming), from the list.
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('.msg')).toHaveCount(6);
+  await item.getByRole('button', { name: 'Rename conversation' }).click();
+  await item.getByLabel('New title').fill('Renamed chat');
+  await item.getByLabel('New title').press('Enter');
+  await expect(item.locator('.history-title')).toHaveText('Renamed chat');
+  await item.getByRole('button', { name: 'Delete conversation' }).click();
+  await item.getByRole('button', { name: 'Keep' }).click();
+  await expect(item.locator('.history-title')).toHaveText('Renamed chat');
+  await item.getByRole('button', { name: 'Delete conversation' }).click();
+  await item.locator('button.danger').click();
+  await expect(item).toHaveCount(0);
+  // The open conversation is gone: the playground starts a new chat.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('.msg')).toHaveCount(0);
+  expect((await request.get(`/api/v1/conversations/${id}`)).status()).toBe(404);
+});
+
+test('the runs page filters, sorts, plots and reopens a run in the playground', async ({ page }) => {
+  await openPlayground(page, REPLAY);
+  const marker = `Runs ${Date.now()}`;
+  await send(page, `${marker} ok`);
+  const ok = await lastReply(page);
+  const runId = await ok.getAttribute('data-run-id');
+  await send(page, 'This will fail [[fixture:openai_chat/bad_request]]');
+  await lastReply(page, 'failed');
+
+  await page.locator('.topnav a[href="/runs"]').click();
+  await expect(page).toHaveURL(/\/runs$/);
+  await expect(page.locator('.topnav a[href="/runs"]')).toHaveAttribute('aria-current', 'page');
+  await expect(page.locator('[data-figure="count"]')).not.toHaveText('0');
+  await expect(page.locator('.plot')).toHaveCount(3);
+  await expect(page.locator('.plot circle.dot.status-failed').first()).toBeAttached();
+  await shot(page, 'runs');
+
+  // Only the replay model's failed runs: the table and the plots agree.
+  await page.locator('select[name="model"]').selectOption(REPLAY);
+  await page.locator('select[name="status"]').selectOption('failed');
+  const badges = page.locator('table.runs tbody .badge');
+  await expect(badges.first()).toHaveText('failed');
+  expect(new Set(await badges.allTextContents())).toEqual(new Set(['failed']));
+  await expect(page.locator('.plot circle.dot.status-ok')).toHaveCount(0);
+
+  // Sorting by latency: slowest first, then fastest first.
+  await page.locator('select[name="status"]').selectOption('');
+  const latencyHeader = page.locator('th', { has: page.locator('button.sort', { hasText: 'Latency' }) });
+  await latencyHeader.locator('button').click();
+  await expect(latencyHeader).toHaveAttribute('aria-sort', 'descending');
+  const latencies = async () =>
+    (await page.locator('table.runs tbody tr td:nth-child(4)').allTextContents()).map((t) => parseFloat(t));
+  await expect.poll(async () => {
+    const v = await latencies();
+    return v.length > 1 && v.every((x, i) => i === 0 || v[i - 1] >= x);
+  }).toBe(true);
+  await latencyHeader.locator('button').click();
+  await expect(latencyHeader).toHaveAttribute('aria-sort', 'ascending');
+  await expect.poll(async () => {
+    const v = await latencies();
+    return v.length > 1 && v.every((x, i) => i === 0 || v[i - 1] <= x);
+  }).toBe(true);
+
+  // One run opened whole, then back in the playground with its settings.
+  await page.locator('select[name="status"]').selectOption('ok');
+  await page.locator('th button.sort', { hasText: 'Time' }).click();
+  await page.locator(`tr[data-run-id="${runId}"] button.open-run`).click();
+  await expect(page.locator('.run-detail .run-messages')).toContainText(`${marker} ok`);
+  await expect(page.locator('.run-detail .run-reply')).toHaveText('Hello from the replay server. Ask me anything.');
+  await shot(page, 'run-detail');
+  await page.locator('.open-in-playground').click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('#model')).toHaveValue(REPLAY);
+  await expect(page.locator('#message')).toHaveValue(`${marker} ok`);
+  await expect(page.locator('.msg')).toHaveCount(0);
+});
