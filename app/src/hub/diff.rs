@@ -79,10 +79,10 @@ pub fn DiffView(id: Uuid, versions: Vec<u32>) -> impl IntoView {
     let before = versions.iter().rev().nth(1).copied().unwrap_or(1);
     let from = RwSignal::new(before);
     let to = RwSignal::new(last);
-    let diff = Resource::new(
-        move || (from.get(), to.get()),
-        move |(from, to)| diff_versions(id, from, to),
-    );
+    // Local (browser-only): a resource made inside another one's Suspense
+    // would be numbered differently on the server and in the browser, and
+    // the page would not hydrate.
+    let diff = LocalResource::new(move || diff_versions(id, from.get(), to.get()));
     let picker = move |el_id: &'static str, label: &'static str, value: RwSignal<u32>| {
         view! {
             <label for=el_id>{label}</label>

@@ -290,7 +290,9 @@ fn Examples(draft: Draft) -> impl IntoView {
 /// Empty fields mean the model's defaults.
 #[component]
 fn ModelParams(draft: Draft) -> impl IntoView {
-    let models = Resource::new(|| (), |_| list_models());
+    // Local (browser-only), as it is made inside the prompt's Suspense (see
+    // `diff::DiffView`).
+    let models = LocalResource::new(list_models);
     let error = move || draft.params().err();
     let select = move |list: Vec<ModelInfo>| {
         let saved = draft.model.get_untracked();
