@@ -51,6 +51,32 @@ fn valid_day(day: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
+/// A date field whose day becomes one end of the range (`bound` turns the
+/// day into the instant the query takes).
+fn date_field(
+    label: &'static str,
+    name: &'static str,
+    day: RwSignal<String>,
+    bound: fn(&str) -> Option<String>,
+    apply: impl Fn(Option<String>) + 'static,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type="date"
+                name=name
+                prop:value=move || day.get()
+                on:change=move |ev| {
+                    let picked = event_target_value(&ev);
+                    apply(bound(&picked));
+                    day.set(picked);
+                }
+            />
+        </label>
+    }
+}
+
 /// The filter form.
 #[component]
 pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
@@ -108,34 +134,8 @@ pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>
-                "From"
-                <input
-                    type="date"
-                    name="since"
-                    prop:value=move || since_day.get()
-                    on:change=move |ev| {
-                        let day = event_target_value(&ev);
-                        let v = day_start(&day);
-                        since_day.set(day);
-                        set(&|q| q.since = v.clone());
-                    }
-                />
-            </label>
-            <label>
-                "To"
-                <input
-                    type="date"
-                    name="until"
-                    prop:value=move || until_day.get()
-                    on:change=move |ev| {
-                        let day = event_target_value(&ev);
-                        let v = day_after(&day);
-                        until_day.set(day);
-                        set(&|q| q.until = v.clone());
-                    }
-                />
-            </label>
+            {date_field("From", "since", since_day, day_start, move |v| set(&|q| q.since = v.clone()))}
+            {date_field("To", "until", until_day, day_after, move |v| set(&|q| q.until = v.clone()))}
             <button
                 type="reset"
                 on:click=move |_| {
