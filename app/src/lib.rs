@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod handoff;
+pub mod history_api;
 pub mod hub;
 pub mod hub_api;
 pub mod nav;

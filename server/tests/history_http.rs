@@ -493,3 +493,45 @@ async fn text_with_nul_is_refused_and_nothing_is_stored() {
     let (_, list) = get(&app, "/api/v1/conversations").await;
     assert_eq!(list, json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ui_reaches_the_history_through_server_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vllm, app) = start(&dir).await;
+    let id = Uuid::now_v7();
+    let (status, reply) = turn(&app, Some(id), "Weather in Paris?").await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let sfn = |name: &str, body: Value| {
+        let app = app.clone();
+        let uri = format!("/_sfn/history/{name}");
+        async move { send(&app, Method::POST, &uri, body).await }
+    };
+
+    let (status, page) = sfn("runs", json!({"query": {"limit": 10}})).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    let (status, stats) = sfn("run_stats", json!({"query": {}})).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(stats["count"], 1);
+    let (status, run) = sfn("run", json!({"id": reply["run_id"]})).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(run["tool_calls"][0]["name"], "get_weather");
+    let (status, list) = sfn("conversations", json!({"q": "", "limit": 10, "offset": 0})).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["id"], json!(id));
+    let (status, c) = sfn("conversation", json!({"id": id})).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["last_run_id"], reply["run_id"]);
+    let (status, renamed) = sfn("rename_conversation", json!({"id": id, "title": "Paris"})).await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["title"], "Paris");
+    let (status, _) = sfn("delete_conversation", json!({"id": id})).await;
+    assert_eq!(status, StatusCode::OK);
+    // Errors carry the engine's message.
+    let (status, body) = sfn("conversation", json!({"id": id})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body.to_string().contains("no conversation"), "{body}");
+    let (status, body) = sfn("runs", json!({"query": {"limit": 0}})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body.to_string().contains("limit"), "{body}");
+}
