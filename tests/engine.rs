@@ -50,7 +50,10 @@ async fn a_turn_streams_then_is_recorded() {
     let models = engine.models();
     assert_eq!(models[0].unavailable, None);
 
-    let mut handle = engine.chat(request("Say hello.", 24)).expect("starts");
+    let mut handle = engine
+        .chat(request("Say hello.", 24))
+        .await
+        .expect("starts");
     let run_id = handle.run_id;
     let mut events = Vec::new();
     while let Some(e) = handle.next().await {
@@ -90,6 +93,7 @@ async fn dropping_the_stream_cancels_and_records_what_arrived() {
     let engine = engine(&dir).await;
     let mut handle = engine
         .chat(request("Write a very long story about a dragon.", 3000))
+        .await
         .expect("starts");
     let run_id = handle.run_id;
     let mut seen = String::new();
@@ -131,6 +135,7 @@ async fn cancel_by_id_ends_the_turn_as_cancelled() {
     let engine = engine(&dir).await;
     let mut handle = engine
         .chat(request("Write a very long story about a knight.", 3000))
+        .await
         .expect("starts");
     let mut cancelled = false;
     let mut last = None;
@@ -164,14 +169,21 @@ async fn bad_requests_are_refused_and_nothing_is_recorded() {
     let mut bad = request("hi", 10);
     bad.model = "nope".into();
     assert!(matches!(
-        engine.chat(bad),
+        engine.chat(bad).await,
         Err(EngineError::UnknownModel(_))
     ));
     let mut bad = request("hi", 10);
     bad.params.temperature = Some(9.0);
-    let err = engine.chat(bad).expect_err("out of range");
+    let err = engine.chat(bad).await.expect_err("out of range");
     assert!(err.to_string().contains("temperature 9"), "{err}");
-    assert!(engine.runs(10).await.expect("list").is_empty());
+    assert_eq!(
+        engine
+            .search_runs(&pep::history::RunQuery::default())
+            .await
+            .expect("search")
+            .total,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,6 +210,9 @@ async fn a_missing_model_file_is_reported_not_fatal() {
         .expect("marked unavailable");
     assert!(reason.contains("absent.gguf"), "{reason}");
     assert!(engine.readiness().await.is_err());
-    let err = engine.chat(request("hi", 5)).expect_err("unavailable");
+    let err = engine
+        .chat(request("hi", 5))
+        .await
+        .expect_err("unavailable");
     assert!(matches!(err, EngineError::ModelUnavailable { .. }), "{err}");
 }

@@ -14,6 +14,7 @@ use pep::catalog::Catalog;
 use pep::chat::{
     ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, ResponseFormat, Role, ToolSpec,
 };
+use pep::history::{PromptRef, RunQuery};
 use pep::runs::{Rating, RunStatus};
 use pep::EngineError;
 use pep::{Engine, EngineConfig};
@@ -125,6 +126,7 @@ async fn a_remote_turn_is_streamed_and_recorded() {
             conversation_id: None,
             prompt: None,
         })
+        .await
         .expect("the turn starts");
     let run_id = handle.run_id;
     let events: Vec<ChatEvent> = handle.collect().await;
@@ -182,6 +184,7 @@ async fn capabilities_are_enforced_before_anything_is_sent() {
             conversation_id: None,
             prompt: None,
         })
+        .await
         .expect_err("refused");
     assert_eq!(
         e.to_string(),
@@ -222,6 +225,7 @@ async fn reasoning_and_live_figures_are_streamed() {
             "Capital of France?",
             GenerationParams::default(),
         ))
+        .await
         .unwrap();
     let started = std::time::Instant::now();
     let events: Vec<ChatEvent> = handle.collect().await;
@@ -297,6 +301,7 @@ async fn tool_calls_arrive_whole_before_done() {
     };
     let reply = engine
         .chat(ask("vllm/structured", "Weather in Paris?", params))
+        .await
         .unwrap()
         .reply()
         .await;
@@ -345,6 +350,7 @@ async fn json_replies_are_validated_and_the_result_stored() {
             "Weather in Paris as JSON",
             params("integer"),
         ))
+        .await
         .unwrap()
         .reply()
         .await;
@@ -358,6 +364,7 @@ async fn json_replies_are_validated_and_the_result_stored() {
             "Weather in Paris as JSON",
             params("string"),
         ))
+        .await
         .unwrap()
         .reply()
         .await;
@@ -395,6 +402,7 @@ async fn a_schema_the_provider_would_refuse_is_refused_before_sending() {
                 ..GenerationParams::default()
             },
         ))
+        .await
         .expect_err("refused");
     let message = e.to_string();
     assert!(matches!(e, EngineError::InvalidRequest(_)), "{e:?}");
@@ -415,7 +423,7 @@ async fn feedback_and_sessions() {
     let (_vllm, engine) = replaying(&dir, "streaming.http").await;
     let mut request = ask("vllm/qwen", "Greet me.", GenerationParams::default());
     request.session_id = Some("tab-7".into());
-    let reply = engine.chat(request).unwrap().reply().await;
+    let reply = engine.chat(request).await.unwrap().reply().await;
     assert_eq!(reply.status, RunStatus::Ok);
 
     engine
@@ -457,7 +465,127 @@ async fn feedback_and_sessions() {
     long.session_id = Some("x".repeat(200));
     assert!(engine
         .chat(long)
+        .await
         .unwrap_err()
         .to_string()
         .contains("session_id"));
+}
+
+#[tokio::test]
+async fn a_turn_in_a_conversation_is_stored_with_its_tool_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vllm, engine) = replaying(&dir, "tool_call.http").await;
+    let conversation = uuid::Uuid::now_v7();
+    let mut request = ask(
+        "vllm/structured",
+        "Weather in Paris?",
+        GenerationParams {
+            tools: vec![ToolSpec {
+                name: "get_weather".into(),
+                description: "Weather of a city".into(),
+                parameters: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+            }],
+            ..GenerationParams::default()
+        },
+    );
+    request.conversation_id = Some(conversation);
+    request.session_id = Some("tab-1".into());
+    request.prompt = Some(PromptRef {
+        prompt_id: uuid::Uuid::now_v7(),
+        version: 2,
+    });
+    let reply = engine.chat(request.clone()).await.unwrap().reply().await;
+    assert_eq!(reply.status, RunStatus::Ok);
+
+    let run = engine.run(reply.run_id).await.unwrap();
+    assert_eq!(run.conversation_id, Some(conversation));
+    assert_eq!(run.prompt, request.prompt);
+    assert_eq!(run.tool_calls, reply.tool_calls);
+    let audit = engine.run_tool_calls(reply.run_id).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        (audit[0].name.as_str(), audit[0].arguments_valid),
+        ("get_weather", true)
+    );
+
+    let stored = engine.conversation(conversation).await.unwrap();
+    assert_eq!(stored.summary.title, "Weather in Paris?");
+    assert_eq!(stored.summary.session_id.as_deref(), Some("tab-1"));
+    assert_eq!(stored.last_run_id, Some(reply.run_id));
+    assert_eq!(stored.messages.len(), 2);
+    assert_eq!(stored.messages[1].run_id, Some(reply.run_id));
+    assert_eq!(stored.messages[1].message.tool_calls, reply.tool_calls);
+
+    let page = engine
+        .search_runs(&RunQuery {
+            conversation_id: Some(conversation),
+            ..RunQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.runs[0].id), (1, reply.run_id));
+    let stats = engine.run_stats(&RunQuery::default()).await.unwrap();
+    assert_eq!((stats.count, stats.ok), (1, 1));
+    assert!(matches!(
+        engine
+            .search_runs(&RunQuery {
+                limit: Some(0),
+                ..RunQuery::default()
+            })
+            .await,
+        Err(EngineError::InvalidQuery(_))
+    ));
+
+    let renamed = engine
+        .rename_conversation(conversation, "  Paris weather ")
+        .await
+        .unwrap();
+    assert_eq!(renamed.title, "Paris weather");
+    assert!(matches!(
+        engine.rename_conversation(conversation, " ").await,
+        Err(EngineError::InvalidRequest(_))
+    ));
+    let listed = engine.conversations("paris", 10, 0).await.unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // Deleted: gone, and a turn naming it is refused before anything is sent.
+    engine.delete_conversation(conversation).await.unwrap();
+    assert!(matches!(
+        engine.conversation(conversation).await,
+        Err(EngineError::ConversationNotFound(id)) if id == conversation
+    ));
+    assert!(matches!(
+        engine.delete_conversation(conversation).await,
+        Err(EngineError::ConversationNotFound(_))
+    ));
+    let sent = vllm.requests().len();
+    let e = engine.chat(request).await.unwrap_err();
+    assert!(
+        matches!(e, EngineError::ConversationDeleted(id) if id == conversation),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("deleted"), "{e}");
+    assert_eq!(vllm.requests().len(), sent);
+    assert!(engine.run_tool_calls(uuid::Uuid::now_v7()).await.is_err());
+}
+
+#[tokio::test]
+async fn text_with_nul_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vllm, engine) = replaying(&dir, "streaming.http").await;
+    let e = engine
+        .chat(ask("vllm/qwen", "hello\0", GenerationParams::default()))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, EngineError::InvalidRequest(_)), "{e:?}");
+    assert!(e.to_string().contains("U+0000"), "{e}");
+    assert!(vllm.requests().is_empty());
+    assert_eq!(
+        engine
+            .search_runs(&RunQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 }

@@ -169,7 +169,11 @@ mod cases {
         first.set_feedback(a.id, Rating::Like, None).await.unwrap();
         first.close().await;
         let again = db.store().await;
-        assert_eq!(again.list_runs(5).await.unwrap(), vec![a.clone()]);
+        let rated = RunRecord {
+            feedback: Some(Rating::Like),
+            ..a.clone()
+        };
+        assert_eq!(again.list_runs(5).await.unwrap(), vec![rated]);
         assert_eq!(
             again.feedback(a.id).await.unwrap().map(|f| f.rating),
             Some(Rating::Like)
@@ -266,7 +270,12 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(again.rating, Rating::Dislike);
-        assert_eq!(store.get_run(a.id).await.unwrap(), Some(a));
+        // The run reads back with its current rating.
+        let rated = RunRecord {
+            feedback: Some(Rating::Dislike),
+            ..a
+        };
+        assert_eq!(store.get_run(a.id).await.unwrap(), Some(rated));
         store.close().await;
     }
 

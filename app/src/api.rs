@@ -30,6 +30,7 @@ pub async fn chat_stream(request: ChatRequest) -> Result<ByteStream, ServerFnErr
     use futures::StreamExt;
     let handle = engine()?
         .chat(request)
+        .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     let lines = handle.map(|event| {
         let mut line = serde_json::to_vec(&event).map_err(|e| ServerFnError::new(e.to_string()))?;
@@ -51,6 +52,7 @@ pub async fn cancel_run(run_id: Uuid) -> Result<bool, ServerFnError> {
 pub async fn chat_complete(request: ChatRequest) -> Result<ChatReply, ServerFnError> {
     let handle = engine()?
         .chat(request)
+        .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     Ok(handle.reply().await)
 }

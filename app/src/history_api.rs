@@ -1,8 +1,13 @@
-//! Server functions of the history: the runs page and the conversation
-//! list. Each is one engine call, like the REST handlers under /api/v1.
+//! Server functions of the history, for the UI: the runs page (search,
+//! figures, one run) and stored conversations (list, reopen, rename,
+//! delete). Each is one engine call, the same call the REST API
+//! (`/api/v1/runs`, `/api/v1/conversations`) makes. Inputs travel as JSON.
+//!
+//! (`RunStats` is named in full below: the macro names its own struct
+//! after `run_stats`.)
 
 use leptos::prelude::*;
-use pep::history::{Conversation, ConversationSummary, RunPage, RunQuery, RunStats};
+use pep::history::{Conversation, ConversationSummary, RunPage, RunQuery};
 use pep::runs::RunRecord;
 use server_fn::codec::Json;
 use uuid::Uuid;
@@ -13,31 +18,34 @@ fn engine() -> Result<std::sync::Arc<pep::Engine>, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("the engine is not running"))
 }
 
+/// The engine's refusals ("no conversation ...", "limit must be ...") are
+/// written for people: the UI shows them as they are.
 #[cfg(feature = "ssr")]
 fn refused(e: pep::EngineError) -> ServerFnError {
     ServerFnError::new(e.to_string())
 }
 
-/// One page of runs matching `query`.
-#[server(prefix = "/_sfn", endpoint = "runs/list", input = Json)]
+/// One page of the runs matching `query`, with how many match in all.
+#[server(prefix = "/_sfn", endpoint = "history/runs", input = Json)]
 pub async fn list_runs(query: RunQuery) -> Result<RunPage, ServerFnError> {
     engine()?.search_runs(&query).await.map_err(refused)
 }
 
-/// Figures and plot points over the runs matching `query`.
-#[server(prefix = "/_sfn", endpoint = "runs/stats", input = Json)]
-pub async fn get_run_stats(query: RunQuery) -> Result<RunStats, ServerFnError> {
+/// Figures over every run matching `query`'s filters, with points to plot.
+#[server(prefix = "/_sfn", endpoint = "history/run_stats", input = Json)]
+pub async fn run_stats(query: RunQuery) -> Result<pep::history::RunStats, ServerFnError> {
     engine()?.run_stats(&query).await.map_err(refused)
 }
 
-/// One run, whole.
-#[server(prefix = "/_sfn", endpoint = "runs/get", input = Json)]
+/// One run, with its tool calls and rating.
+#[server(prefix = "/_sfn", endpoint = "history/run", input = Json)]
 pub async fn get_run(id: Uuid) -> Result<RunRecord, ServerFnError> {
     engine()?.run(id).await.map_err(refused)
 }
 
-/// Conversations whose title contains `q`, the latest first.
-#[server(prefix = "/_sfn", endpoint = "conversations/list", input = Json)]
+/// Conversations whose title contains `q` (all when empty), the most
+/// recently updated first.
+#[server(prefix = "/_sfn", endpoint = "history/conversations", input = Json)]
 pub async fn list_conversations(
     q: String,
     limit: u32,
@@ -49,28 +57,26 @@ pub async fn list_conversations(
         .map_err(refused)
 }
 
-/// A conversation with its messages.
-#[server(prefix = "/_sfn", endpoint = "conversations/get", input = Json)]
+/// A conversation with its messages, to reopen and continue it.
+#[server(prefix = "/_sfn", endpoint = "history/conversation", input = Json)]
 pub async fn get_conversation(id: Uuid) -> Result<Conversation, ServerFnError> {
     engine()?.conversation(id).await.map_err(refused)
 }
 
-/// Renames a conversation.
-#[server(prefix = "/_sfn", endpoint = "conversations/rename", input = Json)]
-pub async fn rename_conversation(id: Uuid, title: String) -> Result<(), ServerFnError> {
+/// Renames a conversation (1 to 200 characters once trimmed).
+#[server(prefix = "/_sfn", endpoint = "history/rename_conversation", input = Json)]
+pub async fn rename_conversation(
+    id: Uuid,
+    title: String,
+) -> Result<ConversationSummary, ServerFnError> {
     engine()?
         .rename_conversation(id, &title)
         .await
-        .map(drop)
         .map_err(refused)
 }
 
-/// Deletes a conversation (its runs stay).
-#[server(prefix = "/_sfn", endpoint = "conversations/delete", input = Json)]
+/// Deletes a conversation (its runs stay in the history).
+#[server(prefix = "/_sfn", endpoint = "history/delete_conversation", input = Json)]
 pub async fn delete_conversation(id: Uuid) -> Result<(), ServerFnError> {
-    engine()?
-        .delete_conversation(id)
-        .await
-        .map(drop)
-        .map_err(refused)
+    engine()?.delete_conversation(id).await.map_err(refused)
 }

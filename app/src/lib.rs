@@ -7,8 +7,8 @@
 
 pub mod api;
 pub mod debounce;
-pub mod history_api;
 pub mod handoff;
+pub mod history_api;
 pub mod hub;
 pub mod hub_api;
 pub mod nav;

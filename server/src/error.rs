@@ -51,7 +51,11 @@ impl ApiError {
                 EngineError::InvalidRequest(_) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request")
                 }
-                EngineError::RunNotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+                EngineError::RunNotFound(_) | EngineError::ConversationNotFound(_) => {
+                    (StatusCode::NOT_FOUND, "not_found")
+                }
+                EngineError::ConversationDeleted(_) => (StatusCode::CONFLICT, "conflict"),
+                EngineError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "bad_request"),
                 EngineError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
             },
             ApiError::Prompt(e) => match e {

@@ -759,7 +759,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/models"),
     ("post", "/api/v1/chat"),
     ("get", "/api/v1/runs"),
+    ("get", "/api/v1/runs/stats"),
     ("get", "/api/v1/runs/{id}"),
+    ("get", "/api/v1/runs/{id}/tool-calls"),
     ("post", "/api/v1/runs/{id}/cancel"),
     ("put", "/api/v1/runs/{id}/feedback"),
     ("get", "/api/v1/schemas"),
@@ -782,6 +784,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/prompts/{id}/diff"),
     ("get", "/api/v1/prompts/export"),
     ("post", "/api/v1/prompts/import"),
+    ("get", "/api/v1/conversations"),
+    ("get", "/api/v1/conversations/{id}"),
+    ("patch", "/api/v1/conversations/{id}"),
+    ("delete", "/api/v1/conversations/{id}"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -849,6 +855,11 @@ async fn the_openapi_document_covers_every_route() {
         "VersionDiff",
         "ChatRequest",
         "RunRecord",
+        "RunPage",
+        "RunStats",
+        "ToolCallAudit",
+        "Conversation",
+        "ConversationSummary",
         "ModelInfo",
         "ErrorBody",
     ] {

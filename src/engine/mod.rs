@@ -6,9 +6,14 @@
 //! reason (finished, failed, stopped by the user, client gone), records the
 //! run. Dropping the handle cancels the run, so a closed browser tab stops the
 //! model at once.
+//!
+//! The history (run search and figures, tool-call audit, conversations) is
+//! in `history.rs`, its input checks in `query.rs`.
 
 mod driver;
+mod history;
 mod progress;
+mod query;
 mod trace;
 mod validate;
 
@@ -31,6 +36,7 @@ use crate::runs::{Rating, RunRecord};
 use crate::schema::{check_format, SchemaIssue, SchemaTemplate};
 use crate::store::{Store, StoreError};
 
+pub use query::{QueryError, MAX_FILTER_BYTES, MAX_PAGE, MAX_TITLE_CHARS};
 pub use validate::{MAX_CONVERSATION_BYTES, MAX_STOP_SEQUENCES};
 
 /// What the engine needs to start.
@@ -74,6 +80,12 @@ pub enum EngineError {
     InvalidRequest(String),
     #[error("no run {0}")]
     RunNotFound(Uuid),
+    #[error("no conversation {0}")]
+    ConversationNotFound(Uuid),
+    #[error("conversation {0} was deleted; start a new conversation to continue")]
+    ConversationDeleted(Uuid),
+    #[error("invalid query: {0}")]
+    InvalidQuery(QueryError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -185,8 +197,11 @@ impl Engine {
         }
     }
 
-    /// Starts a chat turn. Errors here mean nothing ran and nothing was stored.
-    pub fn chat(self: &Arc<Self>, request: ChatRequest) -> Result<ChatHandle, EngineError> {
+    /// Starts a chat turn. Errors here mean nothing ran and nothing was
+    /// stored. A turn naming a deleted conversation is refused
+    /// ([`EngineError::ConversationDeleted`]): continuing it would bring it
+    /// back without the user knowing.
+    pub async fn chat(self: &Arc<Self>, request: ChatRequest) -> Result<ChatHandle, EngineError> {
         let model = self
             .catalog
             .model(&request.model)
@@ -217,6 +232,11 @@ impl Engine {
                     model.id,
                     list.join("; ")
                 )));
+            }
+        }
+        if let Some(conversation) = request.conversation_id {
+            if self.store.conversation_deleted(conversation).await? {
+                return Err(EngineError::ConversationDeleted(conversation));
             }
         }
         let run_id = Uuid::now_v7();
@@ -258,15 +278,12 @@ impl Engine {
         }
     }
 
+    /// A run with its tool calls and its current rating.
     pub async fn run(&self, id: Uuid) -> Result<RunRecord, EngineError> {
         self.store
             .get_run(id)
             .await?
             .ok_or(EngineError::RunNotFound(id))
-    }
-
-    pub async fn runs(&self, limit: u32) -> Result<Vec<RunRecord>, EngineError> {
-        Ok(self.store.list_runs(limit).await?)
     }
 
     /// Rates a run, or clears its rating (`None`).
@@ -299,13 +316,7 @@ impl Engine {
 
     /// The rating of each of `run_ids` that has one.
     pub async fn feedback(&self, run_ids: &[Uuid]) -> Result<HashMap<Uuid, Rating>, EngineError> {
-        let mut ratings = HashMap::new();
-        for &id in run_ids {
-            if let Some(f) = self.store.feedback(id).await? {
-                ratings.insert(id, f.rating);
-            }
-        }
-        Ok(ratings)
+        Ok(self.store.ratings(run_ids).await?)
     }
 
     /// Notes that a session is in use, in the background: a turn never

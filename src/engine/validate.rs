@@ -215,6 +215,52 @@ fn check_messages(req: &ChatRequest) -> Result<(), String> {
             "the conversation is {bytes} bytes; at most {MAX_CONVERSATION_BYTES} are accepted"
         ));
     }
+    if req.conversation_id.is_some_and(|id| id.is_nil()) {
+        return Err("conversation_id must not be the nil UUID; make a new one (v4 or v7)".into());
+    }
+    if let Some(prompt) = &req.prompt {
+        if prompt.prompt_id.is_nil() || prompt.version == 0 {
+            return Err(
+                "prompt must name a saved prompt version: a prompt_id and a version of 1 or more"
+                    .into(),
+            );
+        }
+    }
+    check_nul(req)
+}
+
+/// The text a turn stores must hold no U+0000, which PostgreSQL cannot
+/// keep (see `crate::store`): refused here, naming where it is, so both
+/// backends behave alike and nothing is half-stored.
+fn check_nul(req: &ChatRequest) -> Result<(), String> {
+    let nul = |s: &str| s.contains('\0');
+    let found = |place: String| {
+        Err(format!(
+            "{place} contains U+0000 (NUL), which cannot be stored; remove it"
+        ))
+    };
+    if req.session_id.as_deref().is_some_and(nul) {
+        return found("session_id".into());
+    }
+    for (i, m) in req.messages.iter().enumerate() {
+        if nul(&m.content) {
+            return found(format!("messages[{i}].content"));
+        }
+        let calls = m
+            .tool_calls
+            .iter()
+            .any(|c| nul(&c.id) || nul(&c.name) || nul(&c.arguments));
+        let result = m
+            .tool_result
+            .as_ref()
+            .is_some_and(|r| nul(&r.call_id) || nul(&r.name));
+        if calls || result {
+            return found(format!("a tool call of messages[{i}]"));
+        }
+    }
+    if req.params.stop.iter().any(|s| nul(s)) {
+        return found("a stop sequence".into());
+    }
     Ok(())
 }
 
@@ -347,6 +393,39 @@ mod tests {
         assert!(resolve(&model(), &r).unwrap_err().contains("last message"));
         r.messages = vec![Message::new(Role::User, "   ")];
         assert!(resolve(&model(), &r).unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn nul_characters_are_refused_where_they_are() {
+        let mut r = req(GenerationParams::default());
+        r.messages = vec![
+            Message::new(Role::System, "ok"),
+            Message::new(Role::User, "a\0b"),
+        ];
+        let e = resolve(&model(), &r).unwrap_err();
+        assert!(
+            e.contains("messages[1].content") && e.contains("NUL"),
+            "{e}"
+        );
+        let mut r = req(GenerationParams::default());
+        r.session_id = Some("s\0".into());
+        assert!(resolve(&model(), &r).unwrap_err().contains("session_id"));
+    }
+
+    #[test]
+    fn history_references_are_checked() {
+        let mut r = req(GenerationParams::default());
+        r.conversation_id = Some(uuid::Uuid::nil());
+        assert!(resolve(&model(), &r)
+            .unwrap_err()
+            .contains("conversation_id"));
+        r.conversation_id = Some(uuid::Uuid::now_v7());
+        assert!(resolve(&model(), &r).is_ok());
+        r.prompt = Some(crate::history::PromptRef {
+            prompt_id: uuid::Uuid::now_v7(),
+            version: 0,
+        });
+        assert!(resolve(&model(), &r).unwrap_err().contains("prompt"));
     }
 
     fn reasoning_model() -> ModelConfig {

@@ -17,7 +17,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool};
 
-use super::sql::Sql;
+use super::sql::{Built, Param, Sql};
 use super::{StoreError, StoreOptions};
 
 /// Which database a URL names, from its scheme.
@@ -169,6 +169,38 @@ impl Dialect<Sqlite> {
     {
         sqlx::query_as(sql.sqlite())
     }
+
+    /// A [`Built`] statement with its values bound.
+    pub(crate) fn built<'q>(&self, sql: &'q Built) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+        let mut query = sqlx::query(sql.sqlite());
+        for param in sql.params() {
+            query = match param {
+                Param::Text(text) => query.bind(text.as_str()),
+                Param::Int(n) => query.bind(*n),
+                Param::OptText(text) => query.bind(text.as_deref()),
+            };
+        }
+        query
+    }
+
+    /// A [`Built`] statement with its values bound, its rows as `O`.
+    pub(crate) fn built_as<'q, O>(
+        &self,
+        sql: &'q Built,
+    ) -> QueryAs<'q, Sqlite, O, SqliteArguments<'q>>
+    where
+        O: for<'r> FromRow<'r, SqliteRow>,
+    {
+        let mut query = sqlx::query_as(sql.sqlite());
+        for param in sql.params() {
+            query = match param {
+                Param::Text(text) => query.bind(text.as_str()),
+                Param::Int(n) => query.bind(*n),
+                Param::OptText(text) => query.bind(text.as_deref()),
+            };
+        }
+        query
+    }
 }
 
 impl Dialect<Postgres> {
@@ -181,6 +213,35 @@ impl Dialect<Postgres> {
         O: for<'r> FromRow<'r, PgRow>,
     {
         sqlx::query_as(sql.postgres()).persistent(false)
+    }
+
+    /// A [`Built`] statement with its values bound.
+    pub(crate) fn built<'q>(&self, sql: &'q Built) -> Query<'q, Postgres, PgArguments> {
+        let mut query = sqlx::query(sql.postgres()).persistent(false);
+        for param in sql.params() {
+            query = match param {
+                Param::Text(text) => query.bind(text.as_str()),
+                Param::Int(n) => query.bind(*n),
+                Param::OptText(text) => query.bind(text.as_deref()),
+            };
+        }
+        query
+    }
+
+    /// A [`Built`] statement with its values bound, its rows as `O`.
+    pub(crate) fn built_as<'q, O>(&self, sql: &'q Built) -> QueryAs<'q, Postgres, O, PgArguments>
+    where
+        O: for<'r> FromRow<'r, PgRow>,
+    {
+        let mut query = sqlx::query_as(sql.postgres()).persistent(false);
+        for param in sql.params() {
+            query = match param {
+                Param::Text(text) => query.bind(text.as_str()),
+                Param::Int(n) => query.bind(*n),
+                Param::OptText(text) => query.bind(text.as_deref()),
+            };
+        }
+        query
     }
 }
 

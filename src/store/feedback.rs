@@ -2,11 +2,13 @@
 //! comment. At most one per run; setting it again replaces it, clearing it
 //! removes it.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::db::in_transaction;
-use super::sql::Sql;
+use super::sql::{Built, Param, Sql};
 use super::{now, Store, StoreError};
 use crate::runs::Rating;
 
@@ -20,7 +22,7 @@ fn stored(rating: Rating) -> &'static str {
 }
 
 /// Parses the stored form written by [`stored`].
-fn parse_stored(s: &str) -> Option<Rating> {
+pub(super) fn parse_stored(s: &str) -> Option<Rating> {
     match s {
         "up" => Some(Rating::Like),
         "down" => Some(Rating::Dislike),
@@ -100,6 +102,46 @@ impl Store {
                 .await
         })?;
         row.map(FeedbackRow::into_feedback).transpose()
+    }
+
+    /// The rating of each of `run_ids` that has one, in one statement per
+    /// 500 ids.
+    pub async fn ratings(&self, run_ids: &[Uuid]) -> Result<HashMap<Uuid, Rating>, StoreError> {
+        let statements: Vec<Built> = run_ids
+            .chunks(500)
+            .map(|chunk| {
+                let mut sql = Built::default();
+                sql.push("SELECT run_id, rating FROM feedback WHERE run_id IN ")
+                    .push_list(chunk.iter().map(|id| Param::Text(id.to_string())));
+                sql
+            })
+            .collect();
+        if statements.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(String, String)> = in_transaction!(&self.db, |conn, q| {
+            let mut rows = Vec::new();
+            for sql in &statements {
+                rows.extend(
+                    q.built_as::<(String, String)>(sql)
+                        .fetch_all(&mut *conn)
+                        .await?,
+                );
+            }
+            Ok(rows)
+        })?;
+        rows.into_iter()
+            .map(|(id, rating)| {
+                let corrupt = |reason: String| StoreError::Corrupt {
+                    id: id.clone(),
+                    reason: format!("feedback: {reason}"),
+                };
+                Ok((
+                    Uuid::parse_str(&id).map_err(|e| corrupt(e.to_string()))?,
+                    parse_stored(&rating).ok_or_else(|| corrupt(format!("rating {rating}")))?,
+                ))
+            })
+            .collect()
     }
 
     /// Removes the feedback on a run. Returns whether there was any.

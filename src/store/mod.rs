@@ -1,5 +1,5 @@
-//! Persistence of runs, sessions, feedback and the Prompt Hub's prompts, on
-//! SQLite or PostgreSQL.
+//! Persistence of runs (with their tool calls), conversations, sessions,
+//! feedback and the Prompt Hub's prompts, on SQLite or PostgreSQL.
 //!
 //! The database URL's scheme picks the backend: `sqlite:` is the embedded
 //! default (one file under the data folder, created at start);
@@ -40,15 +40,30 @@
 //! Times (`created_at`, ...) are RFC 3339 strings made by the store (or the
 //! engine, for runs), never by the database, so both backends hold and
 //! return the same text.
+//!
+//! NUL characters (U+0000): PostgreSQL's TEXT cannot hold them, SQLite's
+//! can. So that both backends keep the same text, one policy applies:
+//! - what a client sends is refused before anything runs (the engine's
+//!   request and query checks name the field): a message, a session id, a
+//!   title or a filter with U+0000 is a 4xx, never a half-stored turn;
+//! - what a model produced (the reply, an error, tool-call names and
+//!   arguments) cannot be refused after the fact, so the store writes each
+//!   U+0000 as U+FFFD (the replacement character) on both backends
+//!   ([`storable`]). JSON columns need nothing: serde_json escapes U+0000
+//!   as `\u0000`, which both backends keep as written.
 
+mod conversations;
 mod db;
 mod feedback;
 mod migrate;
 mod prompts;
+mod run_search;
 mod runs;
 mod sessions;
 mod sql;
+mod tool_calls;
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -56,8 +71,10 @@ use uuid::Uuid;
 /// Ratings are shared with the browser; re-exported where the store's
 /// users have always found them.
 pub use crate::runs::Rating;
+pub use conversations::{default_title, TITLE_CHARS, UNTITLED};
 pub use feedback::Feedback;
 pub use prompts::{Imported, ImportedPrompt, ImportedVersion};
+pub use run_search::{percentile, DEFAULT_PAGE, MAX_POINTS};
 pub use sessions::Session;
 
 use db::{in_transaction, Db};
@@ -146,8 +163,32 @@ impl Store {
     }
 }
 
+/// `text` as both backends can hold it: each U+0000 becomes U+FFFD (see
+/// the module's doc).
+pub(crate) fn storable(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// The current time as the store writes it: RFC 3339, UTC, milliseconds,
 /// the form the engine uses for runs, so the strings order by time.
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::storable;
+
+    #[test]
+    fn nul_becomes_the_replacement_character() {
+        assert_eq!(storable("a\0b\0"), "a\u{FFFD}b\u{FFFD}");
+        assert!(matches!(
+            storable("plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
+    }
 }

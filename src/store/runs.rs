@@ -1,37 +1,55 @@
-//! Runs: one row per chat turn.
+//! Runs: one row per chat turn, written with the turn's tool calls and its
+//! conversation in one transaction.
 
 use uuid::Uuid;
 
+use super::conversations::{record_turn, Turn};
 use super::db::in_transaction;
+use super::feedback::parse_stored;
 use super::sql::Sql;
-use super::{Store, StoreError};
+use super::tool_calls::{self, ToolCallRow};
+use super::{storable, Store, StoreError};
 use crate::chat::{FinishReason, Usage};
-use crate::runs::{RunMetrics, RunRecord, RunStatus};
+use crate::history::PromptRef;
+use crate::runs::{Rating, RunMetrics, RunRecord, RunStatus};
 
-/// The columns of a run, in the order of [`RunRow`].
+/// The columns of a run as written, in the order of the INSERT's values.
 macro_rules! run_columns {
     () => {
         "id, created_at, session_id, model, provider, params, messages, reply, status, \
          finish_reason, error, input_tokens, output_tokens, reasoning_tokens, cached_tokens, \
-         ttft_ms, latency_ms, tokens_per_second, cost_usd, trace_id, validation"
+         ttft_ms, latency_ms, tokens_per_second, cost_usd, trace_id, validation, \
+         conversation_id, prompt_id, prompt_version"
+    };
+}
+
+/// The columns of a [`RunRow`], from `runs r LEFT JOIN feedback f`.
+macro_rules! run_row_columns {
+    () => {
+        "r.id, r.created_at, r.session_id, r.model, r.provider, r.params, r.messages, r.reply, \
+         r.status, r.finish_reason, r.error, r.input_tokens, r.output_tokens, \
+         r.reasoning_tokens, r.cached_tokens, r.ttft_ms, r.latency_ms, r.tokens_per_second, \
+         r.cost_usd, r.trace_id, r.validation, r.conversation_id, r.prompt_id, \
+         r.prompt_version, f.rating AS feedback"
     };
 }
 
 static INSERT: Sql = Sql::new(concat!(
     "INSERT INTO runs (",
     run_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     " ON CONFLICT (id) DO NOTHING"
 ));
 static GET: Sql = Sql::new(concat!(
     "SELECT ",
-    run_columns!(),
-    " FROM runs WHERE id = ?"
+    run_row_columns!(),
+    " FROM runs r LEFT JOIN feedback f ON f.run_id = r.id WHERE r.id = ?"
 ));
 static LIST: Sql = Sql::new(concat!(
     "SELECT ",
-    run_columns!(),
-    " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?"
+    run_row_columns!(),
+    " FROM runs r LEFT JOIN feedback f ON f.run_id = r.id
+     ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
 ));
 
 /// A run as stored: the types both backends decode the same way (TEXT,
@@ -60,14 +78,28 @@ struct RunRow {
     trace_id: Option<String>,
     /// JSON [`crate::schema::Validation`].
     validation: Option<String>,
+    conversation_id: Option<String>,
+    prompt_id: Option<String>,
+    prompt_version: Option<i64>,
+    /// The stored rating (`up`/`down`).
+    feedback: Option<String>,
 }
 
 impl Store {
-    /// Stores a finished run. Idempotent: storing the same run again changes
-    /// nothing, so the engine may retry a write whose commit succeeded but
-    /// whose reply was lost (a dropped connection, a restarted PgBouncer).
+    /// Stores a finished run, its tool calls and, when it names one, its
+    /// conversation's new state, all in one transaction. Idempotent: storing
+    /// the same run again changes nothing, so the engine may retry a write
+    /// whose commit succeeded but whose reply was lost (a dropped
+    /// connection, a restarted PgBouncer).
+    ///
+    /// The model's text (reply, error, tool calls) is written with U+0000 as
+    /// U+FFFD (see the module's doc); `feedback` is ignored.
     pub async fn insert_run(&self, run: &RunRecord) -> Result<(), StoreError> {
         let id = run.id.to_string();
+        let reply = storable(&run.reply);
+        let error = run.error.as_deref().map(storable);
+        let calls = tool_calls::inserts(run);
+        let turn = Turn::of(run)?;
         let params = to_json(&id, &run.params)?;
         let messages = to_json(&id, &run.messages)?;
         let validation = run
@@ -76,7 +108,8 @@ impl Store {
             .map(|v| to_json(&id, v))
             .transpose()?;
         in_transaction!(&self.db, |conn, q| {
-            q.query(&INSERT)
+            let inserted = q
+                .query(&INSERT)
                 .bind(&id)
                 .bind(&run.created_at)
                 .bind(&run.session_id)
@@ -84,10 +117,10 @@ impl Store {
                 .bind(&run.provider)
                 .bind(&params)
                 .bind(&messages)
-                .bind(&run.reply)
+                .bind(reply.as_ref())
                 .bind(run.status.as_str())
                 .bind(run.finish_reason.as_str())
-                .bind(&run.error)
+                .bind(error.as_deref())
                 .bind(i64::from(run.usage.input_tokens))
                 .bind(i64::from(run.usage.output_tokens))
                 .bind(i64::from(run.usage.reasoning_tokens))
@@ -98,24 +131,57 @@ impl Store {
                 .bind(run.metrics.cost_usd)
                 .bind(&run.trace_id)
                 .bind(&validation)
+                .bind(run.conversation_id.map(|c| c.to_string()))
+                .bind(run.prompt.map(|p| p.prompt_id.to_string()))
+                .bind(run.prompt.map(|p| i64::from(p.version)))
                 .execute(&mut *conn)
-                .await
-                .map(drop)
+                .await?
+                .rows_affected();
+            if inserted == 0 {
+                // Stored before, with all the rest, by a write whose answer
+                // was lost.
+                return Ok(());
+            }
+            for sql in &calls {
+                q.built(sql).execute(&mut *conn).await?;
+            }
+            if let Some(turn) = &turn {
+                record_turn!(conn, q, turn);
+            }
+            Ok(())
         })?;
         Ok(())
     }
 
+    /// A run with its tool calls and its current rating.
     pub async fn get_run(&self, id: Uuid) -> Result<Option<RunRecord>, StoreError> {
-        let row: Option<RunRow> = in_transaction!(&self.db, |conn, q| {
-            q.query_as(&GET)
-                .bind(id.to_string())
+        let key = id.to_string();
+        let found = in_transaction!(&self.db, |conn, q| {
+            let Some(row) = q
+                .query_as::<RunRow>(&GET)
+                .bind(&key)
                 .fetch_optional(&mut *conn)
-                .await
+                .await?
+            else {
+                return Ok(None);
+            };
+            let calls: Vec<ToolCallRow> = q
+                .query_as(&tool_calls::OF_RUN)
+                .bind(&key)
+                .fetch_all(&mut *conn)
+                .await?;
+            Ok(Some((row, calls)))
         })?;
-        row.map(RunRow::into_record).transpose()
+        let Some((row, calls)) = found else {
+            return Ok(None);
+        };
+        let mut record = row.into_record()?;
+        record.tool_calls = calls.into_iter().map(ToolCallRow::into_call).collect();
+        Ok(Some(record))
     }
 
-    /// The newest runs first.
+    /// The newest runs first, whole (without their tool calls: a page of
+    /// the runs list is [`Store::search_runs`]).
     pub async fn list_runs(&self, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
         let rows: Vec<RunRow> = in_transaction!(&self.db, |conn, q| {
             q.query_as(&LIST)
@@ -144,8 +210,7 @@ impl RunRow {
             id: id.clone(),
             reason,
         };
-        let tokens =
-            |column: &str, v: i64| u32::try_from(v).map_err(|_| corrupt(format!("{column} = {v}")));
+        let count = |column: &str, v: i64| tokens(column, v).map_err(corrupt);
         Ok(RunRecord {
             id: Uuid::parse_str(&id).map_err(|e| corrupt(e.to_string()))?,
             created_at: self.created_at,
@@ -163,10 +228,10 @@ impl RunRow {
                 .ok_or_else(|| corrupt(format!("finish reason {}", self.finish_reason)))?,
             error: self.error,
             usage: Usage {
-                input_tokens: tokens("input_tokens", self.input_tokens)?,
-                output_tokens: tokens("output_tokens", self.output_tokens)?,
-                reasoning_tokens: tokens("reasoning_tokens", self.reasoning_tokens)?,
-                cached_tokens: tokens("cached_tokens", self.cached_tokens)?,
+                input_tokens: count("input_tokens", self.input_tokens)?,
+                output_tokens: count("output_tokens", self.output_tokens)?,
+                reasoning_tokens: count("reasoning_tokens", self.reasoning_tokens)?,
+                cached_tokens: count("cached_tokens", self.cached_tokens)?,
             },
             metrics: RunMetrics {
                 ttft_ms: self.ttft_ms,
@@ -180,15 +245,49 @@ impl RunRow {
                 .map(|v| serde_json::from_str(&v))
                 .transpose()
                 .map_err(|e| corrupt(format!("validation: {e}")))?,
-            conversation_id: None,
-            prompt: None,
+            conversation_id: parse_uuid(self.conversation_id.as_deref())
+                .map_err(|e| corrupt(format!("conversation_id: {e}")))?,
+            prompt: prompt_ref(self.prompt_id.as_deref(), self.prompt_version)
+                .map_err(|e| corrupt(format!("prompt: {e}")))?,
             tool_calls: Vec::new(),
-            feedback: None,
+            feedback: rating(self.feedback.as_deref()).map_err(corrupt)?,
         })
     }
 }
 
-fn parse_finish(s: &str) -> Option<FinishReason> {
+/// An optional stored UUID.
+pub(super) fn parse_uuid(id: Option<&str>) -> Result<Option<Uuid>, uuid::Error> {
+    id.map(Uuid::parse_str).transpose()
+}
+
+/// The prompt version a run names, from its two columns.
+pub(super) fn prompt_ref(
+    id: Option<&str>,
+    version: Option<i64>,
+) -> Result<Option<PromptRef>, String> {
+    match (id, version) {
+        (None, None) => Ok(None),
+        (Some(id), Some(version)) => Ok(Some(PromptRef {
+            prompt_id: Uuid::parse_str(id).map_err(|e| e.to_string())?,
+            version: u32::try_from(version).map_err(|e| format!("version {version}: {e}"))?,
+        })),
+        _ => Err("a prompt id without a version, or the reverse".into()),
+    }
+}
+
+/// A stored rating (`up`/`down`), if any.
+pub(super) fn rating(stored: Option<&str>) -> Result<Option<Rating>, String> {
+    stored
+        .map(|r| parse_stored(r).ok_or_else(|| format!("rating {r}")))
+        .transpose()
+}
+
+/// A stored token count.
+pub(super) fn tokens(column: &str, v: i64) -> Result<u32, String> {
+    u32::try_from(v).map_err(|_| format!("{column} = {v}"))
+}
+
+pub(super) fn parse_finish(s: &str) -> Option<FinishReason> {
     [
         FinishReason::Stop,
         FinishReason::Length,

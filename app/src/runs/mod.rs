@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use pep::history::{RunQuery, RunStats};
 use uuid::Uuid;
 
-use crate::history_api::{get_run_stats, list_runs};
+use crate::history_api::{list_runs, run_stats};
 use crate::hub::error_text;
 use crate::nav::TopBar;
 use plot::{Metric, Plot};
@@ -41,7 +41,7 @@ pub fn RunsPage() -> impl IntoView {
     });
     let stats = LocalResource::new(move || {
         let q = filters_only.get();
-        async move { get_run_stats(q).await.map_err(error_text) }
+        async move { run_stats(q).await.map_err(error_text) }
     });
     let pick = Callback::new(move |id: Uuid| selected.set(Some(id)));
     view! {

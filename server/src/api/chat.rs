@@ -40,6 +40,7 @@ pub struct ChatBody {
          )),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 404, description = "Unknown model", body = ErrorBody),
+        (status = 409, description = "The conversation named was deleted", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 422, description = "A parameter out of the model's range", body = ErrorBody),
         (status = 503, description = "The model is unavailable", body = ErrorBody),
@@ -50,7 +51,7 @@ pub async fn chat(
     body: Result<Json<ChatBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body?;
-    let handle = state.engine.chat(body.request)?;
+    let handle = state.engine.chat(body.request).await?;
     if body.stream {
         // Each event is one SSE `data:` line; the event name repeats its type.
         let events = handle.map(|event| Ok::<_, Infallible>(sse_event(&event)));

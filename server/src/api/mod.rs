@@ -5,6 +5,8 @@
 //! the OpenAPI document ([`openapi`]) cannot miss a route.
 
 mod chat;
+mod conversations;
+mod input;
 mod openapi;
 mod prompts;
 mod runs;
@@ -19,6 +21,7 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use conversations::MAX_BODY_BYTES as MAX_CONVERSATION_BODY_BYTES;
 pub use openapi::{documented, ApiDoc, DOCS_PATH, OPENAPI_PATH};
 pub use prompts::{MAX_BODY_BYTES, MAX_IMPORT_BYTES};
 
@@ -30,12 +33,15 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(models))
         .routes(routes!(chat::chat))
         .routes(routes!(runs::list))
+        .routes(routes!(runs::stats))
         .routes(routes!(runs::get))
+        .routes(routes!(runs::tool_calls))
         .routes(routes!(runs::cancel))
         .routes(routes!(runs::feedback))
         .routes(routes!(schemas::templates))
         .routes(routes!(schemas::check))
         .merge(prompts::routes())
+        .merge(conversations::routes())
 }
 
 /// `GET /healthz`: the process is up.

@@ -21,12 +21,13 @@ pub const DOCS_PATH: &str = "/docs";
     info(
         title = "PEP API",
         description = "The REST API of PEP, the Prompt Engineering Playground: chat with \
-                       the catalog's models, read the run history, and keep prompts in the \
+                       the catalog's models, search the run history, reopen stored conversations, and keep prompts in the \
                        Prompt Hub. Errors are JSON: `{\"error\": {\"kind\", \"message\"}}`."
     ),
     tags(
         (name = "chat", description = "One chat turn, streamed or whole"),
-        (name = "runs", description = "The record of every chat turn"),
+        (name = "runs", description = "The record of every chat turn: search, figures, tool calls"),
+        (name = "conversations", description = "Stored conversations: list, reopen, rename, delete"),
         (name = "models", description = "The model catalog"),
         (name = "prompts", description = "The Prompt Hub: prompts, versions, labels, rendering"),
     )

@@ -51,7 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A prompt id from the path.
 fn prompt_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::BadRequest(format!("{id} is not a prompt id")))
+    super::input::path_id("prompt", id)
 }
 
 /// A version number from the path: 1, 2, ...

@@ -23,7 +23,7 @@ pub use import::{Imported, ImportedPrompt, ImportedVersion};
 
 use self::rows::{prompt_columns, tags_json, PromptRow, VersionJson};
 use super::db::in_transaction;
-use super::sql::Sql;
+use super::sql::{contains_pattern, Sql};
 use super::{now, Store};
 use crate::prompts::{NewPrompt, Prompt, PromptDetail, PromptError, PromptPatch};
 
@@ -84,21 +84,6 @@ fn name_taken(e: sqlx::Error, name: &str) -> PromptError {
         }
         e => PromptError::from(e),
     }
-}
-
-/// `text` as a LIKE pattern that finds it anywhere, lowercased, with the
-/// pattern characters escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 impl Store {
@@ -252,16 +237,5 @@ impl Store {
                 .map(rows::LabelRow::into_label)
                 .collect::<Result<_, _>>()?,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_pattern;
-
-    #[test]
-    fn like_patterns_escape_their_wildcards() {
-        assert_eq!(contains_pattern("JSON"), "%json%");
-        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
 }
