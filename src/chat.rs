@@ -263,7 +263,16 @@ pub enum ChatEvent {
         /// Whether the reply kept to the JSON response format; `None`
         /// without one, or when the run did not end `ok`.
         validation: Option<Validation>,
+        /// False when the run could not be written to the history after
+        /// every retry: the reply above is whole, but the run is missing
+        /// from the runs page (the server logged it in full instead).
+        #[serde(default = "yes")]
+        stored: bool,
     },
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A whole turn, answered at once (`POST /api/v1/chat` without `stream`,
@@ -285,6 +294,9 @@ pub struct ChatReply {
     pub error: Option<String>,
     pub trace_id: Option<String>,
     pub validation: Option<Validation>,
+    /// See [`ChatEvent::Done`]'s `stored`.
+    #[serde(default = "yes")]
+    pub stored: bool,
 }
 
 impl ChatReply {
@@ -304,6 +316,7 @@ impl ChatReply {
             error: Some("the run ended without a result".into()),
             trace_id: None,
             validation: None,
+            stored: false,
         }
     }
 
@@ -327,7 +340,9 @@ impl ChatReply {
                 error,
                 trace_id,
                 validation,
+                stored,
             } => {
+                self.stored = stored;
                 self.run_id = run_id;
                 self.status = status;
                 self.finish_reason = finish_reason;
@@ -387,6 +402,7 @@ mod tests {
                 error: None,
                 trace_id: None,
                 validation: None,
+                stored: true,
             },
         ];
         for e in events {
@@ -400,6 +416,7 @@ mod tests {
         assert_eq!((reply.status, reply.error.clone()), (RunStatus::Ok, None));
         assert_eq!(reply.usage.output_tokens, 2);
         assert_eq!(reply.trace_id, Some("ab".repeat(16)));
+        assert!(reply.stored);
     }
 
     #[test]

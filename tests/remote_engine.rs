@@ -589,3 +589,36 @@ async fn text_with_nul_is_refused_before_anything_runs() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_run_that_cannot_be_stored_still_reaches_the_user_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let vllm = replay::Replay::start(vec![replay::load(
+        &replay::fixtures().join("vllm/streaming.http"),
+    )])
+    .await;
+    let engine = engine(&dir, &vllm.url).await;
+    // From now on every write of a run fails, as on a full disk.
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/pep.db", dir.path().display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse_runs BEFORE INSERT ON runs \
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let handle = engine
+        .chat(ask("vllm/qwen", "Greet me.", GenerationParams::default()))
+        .unwrap();
+    let run_id = handle.run_id;
+    let reply = handle.reply().await;
+    assert_eq!(reply.text, "Hello, wörld! 🙂 How are you?");
+    assert_eq!((reply.status, reply.error.clone()), (RunStatus::Ok, None));
+    assert!(!reply.stored, "the reply must say it was not stored");
+    assert!(matches!(
+        engine.run(run_id).await,
+        Err(EngineError::RunNotFound(id)) if id == run_id
+    ));
+}

@@ -123,7 +123,7 @@ async fn run(job: Job) {
         tool_calls: outcome.tool_calls.clone(),
         feedback: None,
     };
-    persist(&job.engine, record).await;
+    let stored = persist(&job.engine, record).await;
     job.engine.finished(job.run_id);
     let _ = job
         .tx
@@ -136,6 +136,7 @@ async fn run(job: Job) {
             error: outcome.error,
             trace_id,
             validation,
+            stored,
         })
         .await;
 }
@@ -276,11 +277,11 @@ async fn drain_usage(stream: &mut ProviderStream, out: &mut Outcome) {
 
 /// Stores the run, retrying with backoff; the database is the source of
 /// truth, so a failure is logged loudly rather than dropped.
-async fn persist(engine: &Engine, record: RunRecord) {
+async fn persist(engine: &Engine, record: RunRecord) -> bool {
     let mut delay = Duration::from_millis(100);
     for attempt in 1..=STORE_ATTEMPTS {
         match engine.store().insert_run(&record).await {
-            Ok(()) => return,
+            Ok(()) => return true,
             Err(e) if attempt < STORE_ATTEMPTS => {
                 tracing::warn!(attempt, error = %e, "storing the run failed; retrying");
                 tokio::time::sleep(delay).await;
@@ -292,4 +293,5 @@ async fn persist(engine: &Engine, record: RunRecord) {
             }
         }
     }
+    false
 }

@@ -21,6 +21,8 @@ pub struct Outcome {
     pub usage: Usage,
     pub metrics: Option<RunMetrics>,
     pub error: Option<String>,
+    /// False when the server could not write the run to the history.
+    pub stored: bool,
 }
 
 /// One message on screen.
@@ -55,6 +57,7 @@ impl Entry {
             usage: Usage::default(),
             metrics: None,
             error: None,
+            stored: true,
         });
         Self {
             key,
@@ -86,6 +89,7 @@ impl Entry {
                 usage: Usage::default(),
                 metrics: None,
                 error: None,
+                stored: true,
             }));
             entry.tool_calls.set(stored.message.tool_calls.clone());
             entry.feedback.set(stored.feedback);
@@ -317,6 +321,11 @@ fn Badges(entry: Entry) -> impl IntoView {
                         {move || if trace_copied.get() { "trace copied".to_owned() } else { format!("trace {short}") }}
                     </button>
                 }
+            })}
+            {move || entry.outcome.get().filter(|o| !o.stored).map(|_| view! {
+                <span class="badge not-stored" role="alert" title="The reply is complete, but the server could not write the run to the history.">
+                    "not saved to history"
+                </span>
             })}
             {move || entry.outcome.get().and_then(|o| o.error).map(|e| view! { <span class="error" role="alert">{e}</span> })}
         </footer>

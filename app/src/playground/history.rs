@@ -86,7 +86,7 @@ fn Item(c: ConversationSummary, current: Signal<Option<Uuid>>, edited: RwSignal<
         let wanted = title.get_untracked().trim().to_owned();
         leptos::task::spawn_local(async move {
             match rename_conversation(id, wanted).await {
-                Ok(()) => {
+                Ok(_) => {
                     error.set(None);
                     mode.set(Mode::Show);
                     edited.update(|n| *n += 1);

@@ -103,6 +103,7 @@ impl TurnState {
                 error,
                 trace_id,
                 validation,
+                stored,
                 ..
             } => {
                 if trace_id.is_some() {
@@ -115,6 +116,7 @@ impl TurnState {
                     usage,
                     metrics: Some(metrics),
                     error,
+                    stored,
                 }));
             }
         }
@@ -142,6 +144,7 @@ fn show_whole(r: ChatReply, reply: Entry) {
         usage: r.usage,
         metrics: Some(r.metrics),
         error: r.error,
+        stored: r.stored,
     }));
 }
 
@@ -154,6 +157,9 @@ impl Entry {
             usage: Usage::default(),
             metrics: None,
             error: Some(message),
+            // Whatever reached the server is recorded there; only the
+            // server can say a write failed.
+            stored: true,
         }));
     }
 }
