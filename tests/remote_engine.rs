@@ -611,6 +611,7 @@ async fn a_run_that_cannot_be_stored_still_reaches_the_user_and_says_so() {
     .unwrap();
     let handle = engine
         .chat(ask("vllm/qwen", "Greet me.", GenerationParams::default()))
+        .await
         .unwrap();
     let run_id = handle.run_id;
     let reply = handle.reply().await;
