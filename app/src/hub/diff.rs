@@ -79,9 +79,9 @@ pub fn DiffView(id: Uuid, versions: Vec<u32>) -> impl IntoView {
     let before = versions.iter().rev().nth(1).copied().unwrap_or(1);
     let from = RwSignal::new(before);
     let to = RwSignal::new(last);
-    // Local (browser-only): a resource made inside another one's Suspense
-    // would be numbered differently on the server and in the browser, and
-    // the page would not hydrate.
+    // Browser-only and shown without a Suspense of its own: a resource or a
+    // Suspense nested inside the prompt's streamed Suspense does not
+    // hydrate when the page is opened by its address.
     let diff = LocalResource::new(move || diff_versions(id, from.get(), to.get()));
     let picker = move |el_id: &'static str, label: &'static str, value: RwSignal<u32>| {
         view! {
@@ -106,16 +106,14 @@ pub fn DiffView(id: Uuid, versions: Vec<u32>) -> impl IntoView {
                 {picker("diff_from", "From", from)}
                 {picker("diff_to", "To", to)}
             </div>
-            <Transition fallback=|| view! { <p class="loading">"Comparing…"</p> }>
-                {move || Suspend::new(async move {
-                    match diff.await {
-                        Ok(d) => view! { <DiffBody diff=d/> }.into_any(),
-                        Err(e) => view! {
-                            <p class="error" role="alert">"Could not compare: " {error_text(e)}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            // The last diff stays until the next one arrives.
+            {move || match diff.get() {
+                None => view! { <p class="loading">"Comparing…"</p> }.into_any(),
+                Some(Ok(d)) => view! { <DiffBody diff=d/> }.into_any(),
+                Some(Err(e)) => view! {
+                    <p class="error" role="alert">"Could not compare: " {error_text(e)}</p>
+                }.into_any(),
+            }}
         </div>
     }
     .into_any()

@@ -290,7 +290,7 @@ fn Examples(draft: Draft) -> impl IntoView {
 /// Empty fields mean the model's defaults.
 #[component]
 fn ModelParams(draft: Draft) -> impl IntoView {
-    // Local (browser-only), as it is made inside the prompt's Suspense (see
+    // Browser-only, as it is made inside the prompt's Suspense (see
     // `diff::DiffView`).
     let models = LocalResource::new(list_models);
     let error = move || draft.params().err();
@@ -323,16 +323,15 @@ fn ModelParams(draft: Draft) -> impl IntoView {
         <fieldset class="hub-params">
             <legend>"Model and parameters"</legend>
             <label for="prompt_model">"Model"</label>
-            <Suspense fallback=|| view! { <p class="loading">"Loading models…"</p> }>
-                {move || Suspend::new(async move {
-                    match models.await {
-                        Ok(list) => select(list).into_any(),
-                        Err(e) => view! {
-                            <p class="error" role="alert">"Could not load the models: " {error_text(e)}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            // A plain view of the resource, not a nested Suspense: inside the
+            // prompt's streamed Suspense that would not hydrate.
+            {move || match models.get() {
+                None => view! { <p class="loading">"Loading models…"</p> }.into_any(),
+                Some(Ok(list)) => select(list).into_any(),
+                Some(Err(e)) => view! {
+                    <p class="error" role="alert">"Could not load the models: " {error_text(e)}</p>
+                }.into_any(),
+            }}
             <div class="param-grid">
                 <NumberField id="prompt_temperature" label="Temperature" step="0.05" value=draft.temperature/>
                 <NumberField id="prompt_top_p" label="Top-p" step="0.01" value=draft.top_p/>

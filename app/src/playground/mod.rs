@@ -304,8 +304,21 @@ pub fn Playground() -> impl IntoView {
         busy: busy.into(),
     };
 
+    // The first stop of the Tab key: straight to the message box, past the
+    // links, the conversation list and every control.
+    let skip_to_message = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        ev.prevent_default();
+        if let Some(el) = document()
+            .get_element_by_id("message")
+            .and_then(|el| el.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    };
     view! {
         <div class="layout">
+            <a class="skip-link" href="#message" on:click=skip_to_message>"Skip to the message box"</a>
             <crate::nav::TopBar>
                 <span class="session">
                     {move || {
