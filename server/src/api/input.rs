@@ -6,7 +6,6 @@
 use axum::extract::{FromRequest, Request};
 use axum::Json;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -45,6 +44,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(deny_unknown_fields)]
