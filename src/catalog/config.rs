@@ -18,7 +18,7 @@ pub enum CatalogError {
     #[error("the model catalog {path} is not valid: {source}")]
     Parse {
         path: PathBuf,
-        source: serde_yaml::Error,
+        source: serde_norway::Error,
     },
     #[error("model {model} names endpoint {endpoint}, which the catalog does not define")]
     UnknownEndpoint { model: String, endpoint: String },
@@ -219,7 +219,7 @@ impl Catalog {
     }
 
     fn parse(text: &str) -> Result<Self, ParseOrCheck> {
-        let file: CatalogFile = serde_yaml::from_str(text).map_err(ParseOrCheck::Parse)?;
+        let file: CatalogFile = serde_norway::from_str(text).map_err(ParseOrCheck::Parse)?;
         let catalog = Catalog {
             endpoints: file.endpoints,
             models: file.models,
@@ -384,7 +384,7 @@ fn check_model_features(m: &ModelConfig, endpoint: &EndpointConfig) -> Result<()
 }
 
 enum ParseOrCheck {
-    Parse(serde_yaml::Error),
+    Parse(serde_norway::Error),
     Check(CatalogError),
 }
 

@@ -7,8 +7,8 @@ use leptos_router::hooks::use_navigate;
 use pep::prompts::{Prompt, PromptQuery};
 use uuid::Uuid;
 
-use crate::debounce::{debounced, SEARCH_DELAY};
 use super::{error_text, Selection};
+use crate::debounce::{debounced, SEARCH_DELAY};
 use crate::hub_api::{delete_prompt, list_prompts};
 
 /// The tags to offer as filters: those of the prompts shown and those

@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 use pep::prompts::{IssueKind, RenderRequest, RenderedPrompt, TemplateIssue};
 
-use crate::debounce::{debounced, RENDER_DELAY};
 use super::draft::Draft;
 use super::error_text;
 use super::launch::issue_place;
 use super::variables::{form_fields, Field, VarState};
+use crate::debounce::{debounced, RENDER_DELAY};
 use crate::hub_api::render_prompt;
 
 /// The latest render and what the form shows.

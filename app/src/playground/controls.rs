@@ -419,7 +419,11 @@ mod tests {
 
     #[test]
     fn a_stored_system_message_splits_back_into_its_fields() {
-        for (system, context) in [("Be brief.", ""), ("", "Facts"), ("Be brief.", "Paris\nis big")] {
+        for (system, context) in [
+            ("Be brief.", ""),
+            ("", "Facts"),
+            ("Be brief.", "Paris\nis big"),
+        ] {
             let text = system_text(system, context).unwrap_or_default();
             assert_eq!(
                 split_system_text(&text),

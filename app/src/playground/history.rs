@@ -73,7 +73,11 @@ enum Mode {
 }
 
 #[component]
-fn Item(c: ConversationSummary, current: Signal<Option<Uuid>>, edited: RwSignal<u32>) -> impl IntoView {
+fn Item(
+    c: ConversationSummary,
+    current: Signal<Option<Uuid>>,
+    edited: RwSignal<u32>,
+) -> impl IntoView {
     let id = c.id;
     let mode = RwSignal::new(Mode::Show);
     let title = RwSignal::new(c.title.clone());

@@ -229,7 +229,11 @@ pub fn Playground() -> impl IntoView {
                     .collect(),
             );
         }
-        prompt_ref.set(handoff.prompt.map(|(prompt_id, version)| PromptRef { prompt_id, version }));
+        prompt_ref.set(
+            handoff
+                .prompt
+                .map(|(prompt_id, version)| PromptRef { prompt_id, version }),
+        );
         if let Some(message) = settings.apply_handoff(handoff) {
             input.set(message);
         }
@@ -239,7 +243,10 @@ pub fn Playground() -> impl IntoView {
     // (New chat) leaves it.
     let query = use_query_map();
     let wanted = Memo::new(move |_| {
-        query.with(|q| q.get_str("conversation").and_then(|s| Uuid::parse_str(s).ok()))
+        query.with(|q| {
+            q.get_str("conversation")
+                .and_then(|s| Uuid::parse_str(s).ok())
+        })
     });
     Effect::new(move |_| {
         let wanted = wanted.get();

@@ -175,11 +175,17 @@ mod tests {
         ]));
         assert_eq!(h.model.as_deref(), Some("replay/chat"));
         assert_eq!(h.params.temperature, Some(0.3));
-        assert_eq!((h.system.as_str(), h.context.as_str()), ("Be brief.", "Facts"));
+        assert_eq!(
+            (h.system.as_str(), h.context.as_str()),
+            ("Be brief.", "Facts")
+        );
         assert_eq!(h.message, "second");
         assert_eq!(
             h.history,
-            vec![Message::new(Role::User, "first"), Message::new(Role::Assistant, "A")]
+            vec![
+                Message::new(Role::User, "first"),
+                Message::new(Role::Assistant, "A")
+            ]
         );
     }
 }

@@ -156,12 +156,30 @@ mod tests {
 
     #[test]
     fn a_picked_day_spans_the_whole_day() {
-        assert_eq!(day_start("2026-11-27").as_deref(), Some("2026-11-27T00:00:00Z"));
-        assert_eq!(day_after("2026-11-27").as_deref(), Some("2026-11-28T00:00:00Z"));
-        assert_eq!(day_after("2026-11-30").as_deref(), Some("2026-12-01T00:00:00Z"));
-        assert_eq!(day_after("2026-12-31").as_deref(), Some("2027-01-01T00:00:00Z"));
-        assert_eq!(day_after("2028-02-28").as_deref(), Some("2028-02-29T00:00:00Z"));
-        assert_eq!(day_after("2026-02-28").as_deref(), Some("2026-03-01T00:00:00Z"));
+        assert_eq!(
+            day_start("2026-11-27").as_deref(),
+            Some("2026-11-27T00:00:00Z")
+        );
+        assert_eq!(
+            day_after("2026-11-27").as_deref(),
+            Some("2026-11-28T00:00:00Z")
+        );
+        assert_eq!(
+            day_after("2026-11-30").as_deref(),
+            Some("2026-12-01T00:00:00Z")
+        );
+        assert_eq!(
+            day_after("2026-12-31").as_deref(),
+            Some("2027-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            day_after("2028-02-28").as_deref(),
+            Some("2028-02-29T00:00:00Z")
+        );
+        assert_eq!(
+            day_after("2026-02-28").as_deref(),
+            Some("2026-03-01T00:00:00Z")
+        );
         assert_eq!(day_start(""), None);
         assert_eq!(day_after("27/11/2026"), None);
     }

@@ -124,9 +124,11 @@ pub fn layout(points: &[RunPoint], metric: Metric) -> (f64, Vec<Dot>) {
         .iter()
         .filter_map(|p| epoch_ms(&p.created_at).map(|t| (t, p)))
         .collect();
-    let (t0, t1) = timed.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (t, _)| {
-        (lo.min(*t), hi.max(*t))
-    });
+    let (t0, t1) = timed
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (t, _)| {
+            (lo.min(*t), hi.max(*t))
+        });
     let top = nice_ceiling(
         timed
             .iter()
@@ -149,7 +151,10 @@ pub fn layout(points: &[RunPoint], metric: Metric) -> (f64, Vec<Dot>) {
                 status: p.status,
                 label: format!(
                     "{} · {} · {} · {}",
-                    p.created_at.get(..19).unwrap_or(&p.created_at).replace('T', " "),
+                    p.created_at
+                        .get(..19)
+                        .unwrap_or(&p.created_at)
+                        .replace('T', " "),
                     p.model,
                     p.status.as_str(),
                     metric.format(v)
@@ -164,8 +169,12 @@ pub fn layout(points: &[RunPoint], metric: Metric) -> (f64, Vec<Dot>) {
 #[component]
 pub fn Plot(metric: Metric, points: Vec<RunPoint>, on_pick: Callback<Uuid>) -> impl IntoView {
     let (top, dots) = layout(&points, metric);
-    let first = points.first().map(|p| p.created_at.get(..16).unwrap_or("").replace('T', " "));
-    let last = points.last().map(|p| p.created_at.get(..16).unwrap_or("").replace('T', " "));
+    let first = points
+        .first()
+        .map(|p| p.created_at.get(..16).unwrap_or("").replace('T', " "));
+    let last = points
+        .last()
+        .map(|p| p.created_at.get(..16).unwrap_or("").replace('T', " "));
     let base = HEIGHT - BOTTOM;
     let mid = TOP + (base - TOP) / 2.0;
     let count = dots.len();

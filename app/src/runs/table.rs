@@ -167,7 +167,10 @@ mod tests {
         let start = (RunSort::CreatedAt, SortOrder::Desc);
         let by_cost = next_sort(start, RunSort::Cost);
         assert_eq!(by_cost, (RunSort::Cost, SortOrder::Desc));
-        assert_eq!(next_sort(by_cost, RunSort::Cost), (RunSort::Cost, SortOrder::Asc));
+        assert_eq!(
+            next_sort(by_cost, RunSort::Cost),
+            (RunSort::Cost, SortOrder::Asc)
+        );
         assert_eq!(
             next_sort((RunSort::Cost, SortOrder::Asc), RunSort::Cost),
             (RunSort::Cost, SortOrder::Desc)
