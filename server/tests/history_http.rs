@@ -8,16 +8,15 @@
 
 #[path = "../../tests/replay/mod.rs"]
 mod replay;
+mod support;
 
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use pep_server::config::{Config, LogFormat};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 fn root() -> PathBuf {
@@ -65,8 +64,6 @@ models:
     (vllm, app)
 }
 
-/// One request with a raw body; returns the status and the JSON body
-/// (`null` when empty; a string when not JSON, as server functions' errors).
 async fn raw(
     app: &Router,
     method: Method,
@@ -74,24 +71,8 @@ async fn raw(
     content_type: Option<&str>,
     body: impl Into<Body>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(content_type) = content_type {
-        request = request.header(header::CONTENT_TYPE, content_type);
-    }
-    let res = app
-        .clone()
-        .oneshot(request.body(body.into()).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    };
-    (status, body)
+    let (status, _, bytes) = support::call(app, method, uri, content_type, body).await;
+    (status, support::json_of(&bytes))
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, Value) {

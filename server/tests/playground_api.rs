@@ -7,6 +7,7 @@
 
 #[path = "../../tests/replay/mod.rs"]
 mod replay;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -99,16 +100,8 @@ fn get(uri: &str) -> Request<Body> {
 }
 
 async fn call(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let res = app.clone().oneshot(request).await.expect("response");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    };
-    (status, body)
+    let (status, _, bytes) = support::exchange(app, request).await;
+    (status, support::json_of(&bytes))
 }
 
 fn is_trace_id(v: &Value) -> bool {

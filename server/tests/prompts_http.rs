@@ -4,15 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
+use support::call;
+
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use pep_server::config::{Config, LogFormat};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -30,33 +32,6 @@ async fn start(dir: &tempfile::TempDir) -> Router {
         session_idle_minutes: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
-}
-
-/// One request; returns the status, the content type and the body.
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    content_type: Option<&str>,
-    body: impl Into<Body>,
-) -> (StatusCode, String, Vec<u8>) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(content_type) = content_type {
-        request = request.header(header::CONTENT_TYPE, content_type);
-    }
-    let res = app
-        .clone()
-        .oneshot(request.body(body.into()).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap_or_default().to_owned())
-        .unwrap_or_default();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, content_type, bytes.to_vec())
 }
 
 /// A JSON call; returns the status and the JSON body (`null` when empty).

@@ -1,0 +1,51 @@
+//! What the in-process HTTP suites share: one request through the router
+//! (tower `oneshot`) and its body read back.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)] // not every suite uses every helper
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// Sends `request`; returns the status, the content type and the body.
+pub async fn exchange(app: &Router, request: Request<Body>) -> (StatusCode, String, Vec<u8>) {
+    let res = app.clone().oneshot(request).await.expect("response");
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (status, content_type, bytes.to_vec())
+}
+
+/// One request made of its parts; returns the status, the content type and
+/// the body.
+pub async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> (StatusCode, String, Vec<u8>) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    exchange(app, request.body(body.into()).expect("request")).await
+}
+
+/// A body as JSON: `null` when empty, a JSON string of the text when it is
+/// not JSON (so an assertion shows what came instead).
+pub fn json_of(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    }
+}
