@@ -121,7 +121,11 @@ test('the runs page filters, sorts, plots and reopens a run in the playground', 
   // One run opened whole, then back in the playground with its settings.
   await page.locator('select[name="status"]').selectOption('ok');
   await page.locator('th button.sort', { hasText: 'Time' }).click();
+  // Newest first, the replay model's newest ok run is ours: once it leads
+  // the table, the table has settled and the click lands on its row.
+  await expect(page.locator('table.runs tbody tr').first()).toHaveAttribute('data-run-id', runId!);
   await page.locator(`tr[data-run-id="${runId}"] button.open-run`).click();
+  await expect(page.locator('.run-detail')).toHaveAttribute('data-run-id', runId!);
   await expect(page.locator('.run-detail .run-messages')).toContainText(`${marker} ok`);
   await expect(page.locator('.run-detail .run-reply')).toHaveText('Hello from the replay server. Ask me anything.');
   await shot(page, 'run-detail');

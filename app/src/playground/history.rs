@@ -43,7 +43,10 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> 
                     on:input=move |ev| text.set(event_target_value(&ev))
                 />
             </div>
-            <Suspense fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
+            // A fixed-height region, and the old list kept while a new one
+            // loads: the controls below never move when a turn adds to it.
+            <div class="history-body">
+            <Transition fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(items) if items.is_empty() => view! {
@@ -59,7 +62,8 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> 
                         }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            </div>
         </details>
     }
 }
