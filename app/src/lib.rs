@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod browser_fetch;
 pub mod debounce;
 pub mod handoff;
 pub mod history_api;

@@ -23,8 +23,10 @@ test('badges update live while the reply streams, then show the run’s figures'
   // Several different output counts while streaming, then the final one.
   expect(new Set(seen).size, seen.join(' | ')).toBeGreaterThanOrEqual(3);
   const run = await runOf(request, reply);
+  // Cached and reasoning parts are named only when there are some.
+  const part = (n: number, what: string) => (n > 0 ? ` (${n} ${what})` : '');
   await expect(reply.locator('.badge.usage')).toHaveText(
-    `${run.usage.input_tokens} in (${run.usage.cached_tokens} cached) · ${run.usage.output_tokens} out (${run.usage.reasoning_tokens} reasoning)`,
+    `${run.usage.input_tokens} in${part(run.usage.cached_tokens, 'cached')} · ${run.usage.output_tokens} out${part(run.usage.reasoning_tokens, 'reasoning')}`,
   );
   await expect(reply.locator('.badge.cost')).toHaveText(`$${run.metrics.cost_usd.toFixed(6)}`);
   await expect(reply.locator('.badge.ttft')).toContainText('ms');

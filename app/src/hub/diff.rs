@@ -8,6 +8,7 @@ use pep::prompts::VersionDiff;
 use uuid::Uuid;
 
 use super::error_text;
+use crate::browser_fetch::browser_fetch;
 use crate::hub_api::diff_versions;
 
 /// What a line of a unified diff is.
@@ -79,10 +80,12 @@ pub fn DiffView(id: Uuid, versions: Vec<u32>) -> impl IntoView {
     let before = versions.iter().rev().nth(1).copied().unwrap_or(1);
     let from = RwSignal::new(before);
     let to = RwSignal::new(last);
-    // Browser-only and shown without a Suspense of its own: a resource or a
-    // Suspense nested inside the prompt's streamed Suspense does not
-    // hydrate when the page is opened by its address.
-    let diff = LocalResource::new(move || diff_versions(id, from.get(), to.get()));
+    // Loaded by the browser alone: this sits inside the versions' streamed
+    // Transition (see `crate::browser_fetch`).
+    let diff = browser_fetch(
+        move || (from.get(), to.get()),
+        move |(a, b)| diff_versions(id, a, b),
+    );
     let picker = move |el_id: &'static str, label: &'static str, value: RwSignal<u32>| {
         view! {
             <label for=el_id>{label}</label>

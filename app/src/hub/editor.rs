@@ -15,6 +15,7 @@ use super::preview::{LiveRender, Preview};
 use super::variables::{VarState, VariablesEditor};
 use super::{error_text, Selection};
 use crate::api::list_models;
+use crate::browser_fetch::browser_fetch;
 use crate::hub_api::{create_prompt, save_version, update_prompt};
 
 /// The editor for a saved prompt (`id`) or a new one (`None`). `notice`
@@ -290,9 +291,9 @@ fn Examples(draft: Draft) -> impl IntoView {
 /// Empty fields mean the model's defaults.
 #[component]
 fn ModelParams(draft: Draft) -> impl IntoView {
-    // Browser-only, as it is made inside the prompt's Suspense (see
-    // `diff::DiffView`).
-    let models = LocalResource::new(list_models);
+    // Loaded by the browser alone: this sits inside the prompt's streamed
+    // Suspense (see `crate::browser_fetch`).
+    let models = browser_fetch(|| (), |()| list_models());
     let error = move || draft.params().err();
     let select = move |list: Vec<ModelInfo>| {
         let saved = draft.model.get_untracked();
@@ -323,8 +324,6 @@ fn ModelParams(draft: Draft) -> impl IntoView {
         <fieldset class="hub-params">
             <legend>"Model and parameters"</legend>
             <label for="prompt_model">"Model"</label>
-            // A plain view of the resource, not a nested Suspense: inside the
-            // prompt's streamed Suspense that would not hydrate.
             {move || match models.get() {
                 None => view! { <p class="loading">"Loading models…"</p> }.into_any(),
                 Some(Ok(list)) => select(list).into_any(),

@@ -217,12 +217,16 @@ fn MessageView(
                     </Show>
                 </span>
             </header>
-            {(entry.role == Role::Assistant).then(|| view! { <Reasoning entry/> })}
+            // The figures sit above the text: updated while it streams,
+            // they are never pushed down by it (no layout shift).
+            {(entry.role == Role::Assistant).then(|| view! {
+                <Badges entry/>
+                <Reasoning entry/>
+            })}
             {body}
             {(entry.role == Role::Assistant).then(|| view! {
                 <ToolCalls entry/>
                 <ValidationView entry/>
-                <Badges entry/>
                 <Feedback entry/>
             })}
         </article>
@@ -279,8 +283,28 @@ fn ValidationView(entry: Entry) -> impl IntoView {
     }
 }
 
-/// Figures under an assistant reply: updated while it streams, then what
-/// the run measured. Each badge keeps its place, so nothing jumps.
+/// The usage badge's text: input and output tokens, with the cached and
+/// reasoning parts only when there are some (kept short, so the badges stay
+/// on one line while the figures grow).
+pub fn usage_text(u: &Usage) -> String {
+    let part = |n: u32, what: &str| {
+        if n > 0 {
+            format!(" ({n} {what})")
+        } else {
+            String::new()
+        }
+    };
+    format!(
+        "{} in{} · {} out{}",
+        u.input_tokens,
+        part(u.cached_tokens, "cached"),
+        u.output_tokens,
+        part(u.reasoning_tokens, "reasoning")
+    )
+}
+
+/// Figures above an assistant reply's text: updated while it streams, then
+/// what the run measured. Each badge keeps its place, so nothing jumps.
 #[component]
 fn Badges(entry: Entry) -> impl IntoView {
     let figures = move || -> Option<(Usage, RunMetrics)> {
@@ -296,14 +320,14 @@ fn Badges(entry: Entry) -> impl IntoView {
     };
     let trace_copied = RwSignal::new(false);
     view! {
-        <footer class="badges" aria-label="Run metrics">
-            <span class=move || format!("badge status-{}", status())>{status}</span>
+        <div class="badges" role="group" aria-label="Run metrics">
+            <span class=move || format!("badge run-status status-{}", status())>{status}</span>
             {move || figures().map(|(u, m)| view! {
                 <span class="badge ttft" title="time to first token">"TTFT " {m.ttft_ms.map(fmt_ms).unwrap_or_else(|| "…".into())}</span>
                 <span class="badge latency" title="latency">"latency " {fmt_ms(m.latency_ms)}</span>
                 <span class="badge speed" title="decode speed">{m.tokens_per_second.map(|t| format!("{t:.1} tok/s")).unwrap_or_else(|| "… tok/s".into())}</span>
                 <span class="badge usage" title="tokens: input (of which cached) · output (of which reasoning)">
-                    {format!("{} in ({} cached) · {} out ({} reasoning)", u.input_tokens, u.cached_tokens, u.output_tokens, u.reasoning_tokens)}
+                    {usage_text(&u)}
                 </span>
                 <span class="badge cost" title="cost at list prices">{format!("${:.6}", m.cost_usd)}</span>
             })}
@@ -328,7 +352,7 @@ fn Badges(entry: Entry) -> impl IntoView {
                 </span>
             })}
             {move || entry.outcome.get().and_then(|o| o.error).map(|e| view! { <span class="error" role="alert">{e}</span> })}
-        </footer>
+        </div>
     }
 }
 
@@ -363,5 +387,23 @@ fn Feedback(entry: Entry) -> impl IntoView {
                 {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_names_cached_and_reasoning_tokens_only_when_there_are_some() {
+        let mut u = Usage {
+            input_tokens: 10,
+            output_tokens: 120,
+            reasoning_tokens: 0,
+            cached_tokens: 0,
+        };
+        assert_eq!(usage_text(&u), "10 in · 120 out");
+        (u.cached_tokens, u.reasoning_tokens) = (8, 24);
+        assert_eq!(usage_text(&u), "10 in (8 cached) · 120 out (24 reasoning)");
     }
 }

@@ -10,6 +10,7 @@ use pep::chat::ResponseFormat;
 use pep::schema::SchemaTemplate;
 
 use crate::api::{check_response_format, schema_templates};
+use crate::browser_fetch::browser_fetch;
 
 /// The response mode picked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +196,9 @@ pub fn StructuredOutput(
     current: Memo<Option<ModelInfo>>,
 ) -> impl IntoView {
     let caps = move || current.get().map(|m| m.capabilities).unwrap_or_default();
-    let templates = LocalResource::new(schema_templates);
+    // Loaded by the browser alone: the controls sit inside the models'
+    // streamed Suspense (see `crate::browser_fetch`).
+    let templates = browser_fetch(|| (), |()| schema_templates());
     // A model that cannot do the picked mode falls back to text, visibly.
     Effect::new(move |_| {
         let c = caps();
@@ -222,7 +225,10 @@ pub fn StructuredOutput(
         }
     });
     let use_template = move |name: String| {
-        let list: Vec<SchemaTemplate> = templates.get().and_then(Result::ok).unwrap_or_default();
+        let list: Vec<SchemaTemplate> = templates
+            .get_untracked()
+            .and_then(Result::ok)
+            .unwrap_or_default();
         if let Some(t) = list.into_iter().find(|t| t.name == name) {
             settings.name.set(schema_name(&t.name));
             settings
