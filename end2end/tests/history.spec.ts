@@ -129,6 +129,21 @@ test('the runs page filters, sorts, plots and reopens a run in the playground', 
   await expect(page.locator('.run-detail .run-messages')).toContainText(`${marker} ok`);
   await expect(page.locator('.run-detail .run-reply')).toHaveText('Hello from the replay server. Ask me anything.');
   await shot(page, 'run-detail');
+
+  // The view is in the address: a reload (or the link, elsewhere) shows the
+  // same filters, order and open run.
+  await expect(page).toHaveURL(new RegExp(`/runs\\?model=[^&]+&status=ok&.*run=${runId}`));
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('.run-detail')).toHaveAttribute('data-run-id', runId!);
+  await expect(page.locator('select[name="status"]')).toHaveValue('ok');
+  await expect(page.locator('select[name="model"]')).toHaveValue(REPLAY);
+  await expect(page.locator('table.runs tbody tr').first()).toHaveAttribute('data-run-id', runId!);
+  // Reset clears the fields and the address alike.
+  await page.locator('.filters button', { hasText: 'Reset' }).click();
+  await expect(page.locator('select[name="status"]')).toHaveValue('');
+  await expect(page.locator('select[name="model"]')).toHaveValue('');
+  await expect(page).toHaveURL(new RegExp(`/runs\\?run=${runId}$`));
   await page.locator('.open-in-playground').click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.locator('#model')).toHaveValue(REPLAY);

@@ -7,48 +7,53 @@ use pep::prompts::PromptQuery;
 use pep::runs::RunStatus;
 use uuid::Uuid;
 
+use super::calendar::{civil_from_days, days_from_civil};
 use crate::api::list_models;
 use crate::hub_api::list_prompts;
 
 /// `YYYY-MM-DD` from a date field as the start of that day, UTC.
 pub fn day_start(day: &str) -> Option<String> {
-    valid_day(day).then(|| format!("{day}T00:00:00Z"))
+    shift_day(day, 0).map(|d| format!("{d}T00:00:00Z"))
 }
 
 /// The first instant after `day` (the range's end is inclusive of the
 /// picked day), UTC.
 pub fn day_after(day: &str) -> Option<String> {
-    if !valid_day(day) {
-        return None;
-    }
-    let year: i32 = day[..4].parse().ok()?;
-    let month: u32 = day[5..7].parse().ok()?;
-    let d: u32 = day[8..10].parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    let (y, m, d) = if d < days_in_month {
-        (year, month, d + 1)
-    } else if month < 12 {
-        (year, month + 1, 1)
-    } else {
-        (year + 1, 1, 1)
-    };
-    Some(format!("{y:04}-{m:02}-{d:02}T00:00:00Z"))
+    shift_day(day, 1).map(|d| format!("{d}T00:00:00Z"))
 }
 
-fn valid_day(day: &str) -> bool {
+/// The day a [`day_start`] instant starts, for the "From" field.
+pub fn start_day(since: &str) -> Option<String> {
+    shift_day(since.strip_suffix("T00:00:00Z")?, 0)
+}
+
+/// The day a [`day_after`] instant follows, for the "To" field.
+pub fn last_day(until: &str) -> Option<String> {
+    shift_day(until.strip_suffix("T00:00:00Z")?, -1)
+}
+
+/// `day` (`YYYY-MM-DD`) moved by `by` days; `None` unless `day` is a real
+/// date (no 30 February).
+fn shift_day(day: &str, by: i64) -> Option<String> {
     let b = day.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |part: &str| -> Option<i64> {
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (y, m, d) = (number(&day[..4])?, number(&day[5..7])?, number(&day[8..])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    if civil_from_days(days) != (y, m, d) {
+        return None;
+    }
+    let (y, m, d) = civil_from_days(days + by);
+    Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
 /// A date field whose day becomes one end of the range (`bound` turns the
@@ -82,8 +87,24 @@ fn date_field(
 pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
     let models = LocalResource::new(list_models);
     let prompts = LocalResource::new(|| list_prompts(PromptQuery::default()));
-    let since_day = RwSignal::new(String::new());
-    let until_day = RwSignal::new(String::new());
+    // The fields start from the query (the page's address may set it).
+    // Options are marked with the `selected` property, not the attribute,
+    // so that Reset (a form reset) goes back to "All", not to these.
+    let initial = query.get_untracked();
+    let since_day = RwSignal::new(
+        initial
+            .since
+            .as_deref()
+            .and_then(start_day)
+            .unwrap_or_default(),
+    );
+    let until_day = RwSignal::new(
+        initial
+            .until
+            .as_deref()
+            .and_then(last_day)
+            .unwrap_or_default(),
+    );
     // Changes the filters and goes back to the first page.
     let set = move |change: &dyn Fn(&mut RunQuery)| {
         query.update(|q| {
@@ -103,7 +124,7 @@ pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
                     <option value="">"All models"</option>
                     {move || models.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|m| {
                         let selected = query.with_untracked(|q| q.model.as_deref() == Some(m.id.as_str()));
-                        view! { <option value=m.id.clone() selected=selected>{m.label.clone()}</option> }
+                        view! { <option value=m.id.clone() prop:selected=selected>{m.label.clone()}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -115,7 +136,7 @@ pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
                 >
                     <option value="">"Any status"</option>
                     {[RunStatus::Ok, RunStatus::Failed, RunStatus::Cancelled].into_iter().map(|s| view! {
-                        <option value=s.as_str()>{s.as_str()}</option>
+                        <option value=s.as_str() prop:selected=initial.status == Some(s)>{s.as_str()}</option>
                     }).collect_view()}
                 </select>
             </label>
@@ -129,8 +150,9 @@ pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
                     }
                 >
                     <option value="">"Any prompt"</option>
-                    {move || prompts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| view! {
-                        <option value=p.id.to_string()>{p.name.clone()}</option>
+                    {move || prompts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| {
+                        let selected = query.with_untracked(|q| q.prompt_id == Some(p.id));
+                        view! { <option value=p.id.to_string() prop:selected=selected>{p.name.clone()}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -182,5 +204,30 @@ mod tests {
         );
         assert_eq!(day_start(""), None);
         assert_eq!(day_after("27/11/2026"), None);
+        assert_eq!(day_start("2026-02-30"), None);
+        assert_eq!(day_after("2026-13-01"), None);
+    }
+
+    #[test]
+    fn the_fields_read_their_days_back_from_the_range() {
+        for day in [
+            "2026-11-27",
+            "2026-12-31",
+            "2027-01-01",
+            "2028-02-29",
+            "2026-03-01",
+            "1999-12-31",
+        ] {
+            assert_eq!(
+                day_start(day).as_deref().and_then(start_day).as_deref(),
+                Some(day)
+            );
+            assert_eq!(
+                day_after(day).as_deref().and_then(last_day).as_deref(),
+                Some(day)
+            );
+        }
+        assert_eq!(start_day("2026-11-27T10:00:00Z"), None);
+        assert_eq!(last_day("yesterday"), None);
     }
 }

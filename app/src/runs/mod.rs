@@ -4,14 +4,19 @@
 //! sent back to the playground with its exact settings.
 //!
 //! Parts: [`filters`] (the query form), [`plot`] (SVG plots), [`table`]
-//! (the sortable, paged list) and [`detail`] (one run).
+//! (the sortable, paged list), [`detail`] (one run) and [`address`] (the
+//! whole view in the URL, so it can be linked and reloaded).
 
+mod address;
+mod calendar;
 mod detail;
 mod filters;
 pub mod plot;
 mod table;
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
 use pep::history::{RunQuery, RunStats};
 use uuid::Uuid;
 
@@ -23,8 +28,30 @@ use plot::{Metric, Plot};
 /// The runs page.
 #[component]
 pub fn RunsPage() -> impl IntoView {
-    let query = RwSignal::new(table::first_query());
-    let selected: RwSignal<Option<Uuid>> = RwSignal::new(None);
+    let location = use_location();
+    let (first, open) = address::read(&location.search.get_untracked());
+    let query = RwSignal::new(first);
+    let selected: RwSignal<Option<Uuid>> = RwSignal::new(open);
+    // The address follows the view (replacing, not adding, history entries:
+    // Back leaves the page rather than undoing one filter at a time).
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let wanted = query.with(|q| address::href(q, selected.get()));
+        let search = location.search.get_untracked();
+        let here = if search.is_empty() {
+            "/runs".to_owned()
+        } else {
+            format!("/runs?{search}")
+        };
+        if wanted != here {
+            let options = NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            };
+            navigate(&wanted, options);
+        }
+    });
     let page = LocalResource::new(move || {
         let q = query.get();
         async move { list_runs(q).await.map_err(error_text) }

@@ -7,6 +7,8 @@ use pep::history::RunPoint;
 use pep::runs::RunStatus;
 use uuid::Uuid;
 
+use super::calendar::days_from_civil;
+
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 170.0;
 /// Room for the value labels on the left and the dates below.
@@ -81,14 +83,7 @@ pub fn epoch_ms(text: &str) -> Option<f64> {
         }
         _ => return None,
     };
-    // Days from 1970-01-01 to the civil date (H. Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
     // Whole seconds since 1970 are far inside f64's exact integers.
     Some((seconds as f64 + fraction) * 1_000.0)
