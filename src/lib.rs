@@ -17,6 +17,8 @@ pub mod schema;
 #[cfg(feature = "engine")]
 pub mod engine;
 #[cfg(feature = "engine")]
+pub mod error_kind;
+#[cfg(feature = "engine")]
 pub mod providers;
 #[cfg(feature = "engine")]
 pub mod store;
@@ -25,3 +27,5 @@ pub mod text;
 
 #[cfg(feature = "engine")]
 pub use engine::{ChatHandle, Engine, EngineConfig, EngineError};
+#[cfg(feature = "engine")]
+pub use error_kind::ErrorKind;

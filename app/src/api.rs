@@ -1,6 +1,7 @@
 //! Server functions shared by the browser and the server. Each is one engine
 //! call; the REST API (`/api/v1`) calls the same engine functions. Errors
-//! reach the browser as `ServerFnError` with the engine's message.
+//! reach the browser as `ServerFnError` with the engine's message, and the
+//! status the REST API gives the same error (see [`crate::on_server`]).
 
 use leptos::prelude::*;
 use pep::catalog::ModelInfo;
@@ -11,10 +12,7 @@ use server_fn::codec::{ByteStream, Json, Streaming};
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-fn engine() -> Result<std::sync::Arc<pep::Engine>, ServerFnError> {
-    use_context::<std::sync::Arc<pep::Engine>>()
-        .ok_or_else(|| ServerFnError::new("the engine is not running"))
-}
+use crate::on_server::{engine, refused};
 
 /// The model catalog with each model's availability.
 #[server(prefix = "/_sfn", endpoint = "models")]
@@ -28,10 +26,7 @@ pub async fn list_models() -> Result<Vec<ModelInfo>, ServerFnError> {
 #[server(prefix = "/_sfn", endpoint = "chat", input = Json, output = Streaming)]
 pub async fn chat_stream(request: ChatRequest) -> Result<ByteStream, ServerFnError> {
     use futures::StreamExt;
-    let handle = engine()?
-        .chat(request)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let handle = engine()?.chat(request).await.map_err(refused)?;
     let lines = handle.map(|event| {
         let mut line = serde_json::to_vec(&event).map_err(|e| ServerFnError::new(e.to_string()))?;
         line.push(b'\n');
@@ -50,10 +45,7 @@ pub async fn cancel_run(run_id: Uuid) -> Result<bool, ServerFnError> {
 /// [`chat_stream`], its events folded into one [`ChatReply`].
 #[server(prefix = "/_sfn", endpoint = "chat_complete", input = Json)]
 pub async fn chat_complete(request: ChatRequest) -> Result<ChatReply, ServerFnError> {
-    let handle = engine()?
-        .chat(request)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let handle = engine()?.chat(request).await.map_err(refused)?;
     Ok(handle.reply().await)
 }
 
@@ -66,7 +58,7 @@ pub async fn check_response_format(
 ) -> Result<Vec<SchemaIssue>, ServerFnError> {
     engine()?
         .check_response_format(&model, &format)
-        .map_err(|e| ServerFnError::new(e.to_string()))
+        .map_err(refused)
 }
 
 /// The ready-made schemas (`config/schemas/`).
@@ -88,5 +80,5 @@ pub async fn set_feedback(run_id: Uuid, rating: Option<Rating>) -> Result<(), Se
     engine()?
         .set_feedback(run_id, rating)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+        .map_err(refused)
 }

@@ -12,18 +12,10 @@ use pep::runs::RunRecord;
 use server_fn::codec::Json;
 use uuid::Uuid;
 
+// The engine's refusals ("no conversation ...", "limit must be ...") are
+// written for people: the UI shows them as they are.
 #[cfg(feature = "ssr")]
-fn engine() -> Result<std::sync::Arc<pep::Engine>, ServerFnError> {
-    use_context::<std::sync::Arc<pep::Engine>>()
-        .ok_or_else(|| ServerFnError::new("the engine is not running"))
-}
-
-/// The engine's refusals ("no conversation ...", "limit must be ...") are
-/// written for people: the UI shows them as they are.
-#[cfg(feature = "ssr")]
-fn refused(e: pep::EngineError) -> ServerFnError {
-    ServerFnError::new(e.to_string())
-}
+use crate::on_server::{engine, refused};
 
 /// One page of the runs matching `query`, with how many match in all.
 #[server(prefix = "/_sfn", endpoint = "history/runs", input = Json)]

@@ -13,19 +13,10 @@ use pep::prompts::{
 use server_fn::codec::Json;
 use uuid::Uuid;
 
+// The Hub's refusals ("no prompt ...", "a prompt named ... already
+// exists") are written for people: the UI shows them as they are.
 #[cfg(feature = "ssr")]
-fn hub() -> Result<pep::prompts::Hub, ServerFnError> {
-    use_context::<std::sync::Arc<pep::Engine>>()
-        .map(|engine| engine.prompts())
-        .ok_or_else(|| ServerFnError::new("the engine is not running"))
-}
-
-/// The Hub's refusals ("no prompt ...", "a prompt named ... already
-/// exists") are written for people: the UI shows them as they are.
-#[cfg(feature = "ssr")]
-fn refused(e: pep::prompts::PromptError) -> ServerFnError {
-    ServerFnError::new(e.to_string())
-}
+use crate::on_server::{hub, refused};
 
 /// Prompts matching `query` (text in name, description or tags; all of the
 /// tags), most recently changed first.

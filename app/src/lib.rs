@@ -14,6 +14,8 @@ pub mod hub;
 pub mod hub_api;
 pub mod nav;
 pub mod ndjson;
+#[cfg(feature = "ssr")]
+mod on_server;
 pub mod playground;
 pub mod runs;
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pep::prompts::PromptError;
-use pep::EngineError;
+use pep::{EngineError, ErrorKind};
 use serde::Serialize;
 
 /// An error as the REST API reports it.
@@ -40,39 +40,15 @@ pub struct ErrorDetail {
 
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str) {
-        match self {
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Engine(e) => match e {
-                EngineError::UnknownModel(_) => (StatusCode::NOT_FOUND, "unknown_model"),
-                EngineError::ModelUnavailable { .. } => {
-                    (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable")
-                }
-                EngineError::InvalidRequest(_) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request")
-                }
-                EngineError::RunNotFound(_) | EngineError::ConversationNotFound(_) => {
-                    (StatusCode::NOT_FOUND, "not_found")
-                }
-                EngineError::ConversationDeleted(_) => (StatusCode::CONFLICT, "conflict"),
-                EngineError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-                EngineError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
-            },
-            ApiError::Prompt(e) => match e {
-                PromptError::PromptNotFound(_)
-                | PromptError::VersionNotFound { .. }
-                | PromptError::LabelNotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
-                PromptError::NameTaken(_)
-                | PromptError::LifecycleMove { .. }
-                | PromptError::LabelOnArchived { .. }
-                | PromptError::ArchiveLabelled { .. } => (StatusCode::CONFLICT, "conflict"),
-                PromptError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
-                PromptError::Unreadable(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-                PromptError::Starter { .. } | PromptError::Store(_) => {
-                    (StatusCode::INTERNAL_SERVER_ERROR, "storage")
-                }
-            },
-        }
+        let kind = match self {
+            ApiError::BadRequest(_) => ErrorKind::BadRequest,
+            ApiError::PayloadTooLarge(_) => ErrorKind::TooLarge,
+            ApiError::Engine(e) => e.kind(),
+            ApiError::Prompt(e) => e.kind(),
+        };
+        let status =
+            StatusCode::from_u16(kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, kind.as_str())
     }
 }
 

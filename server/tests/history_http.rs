@@ -508,11 +508,11 @@ async fn the_ui_reaches_the_history_through_server_functions() {
     assert_eq!(renamed["title"], "Paris");
     let (status, _) = sfn("delete_conversation", json!({"id": id})).await;
     assert_eq!(status, StatusCode::OK);
-    // Errors carry the engine's message.
+    // Errors carry the engine's message and the REST API's status.
     let (status, body) = sfn("conversation", json!({"id": id})).await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.to_string().contains("no conversation"), "{body}");
     let (status, body) = sfn("runs", json!({"query": {"limit": 0}})).await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.to_string().contains("limit"), "{body}");
 }

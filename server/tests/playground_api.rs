@@ -367,7 +367,8 @@ async fn server_functions_answer_the_playground() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    // Server functions report errors as 500 with the engine's message.
+    // Server functions report errors with the engine's message and the
+    // status the REST API gives the same error.
     let (status, body) = call(
         &app,
         sfn(
@@ -376,6 +377,6 @@ async fn server_functions_answer_the_playground() {
         ),
     )
     .await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.to_string().contains("no run"), "{body}");
 }

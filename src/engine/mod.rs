@@ -90,6 +90,24 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+impl EngineError {
+    /// What kind of failure this is (its HTTP status at every edge).
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind;
+        match self {
+            EngineError::UnknownModel(_) => ErrorKind::UnknownModel,
+            EngineError::ModelUnavailable { .. } => ErrorKind::ModelUnavailable,
+            EngineError::InvalidRequest(_) => ErrorKind::InvalidRequest,
+            EngineError::RunNotFound(_) | EngineError::ConversationNotFound(_) => {
+                ErrorKind::NotFound
+            }
+            EngineError::ConversationDeleted(_) => ErrorKind::Conflict,
+            EngineError::InvalidQuery(_) => ErrorKind::BadRequest,
+            EngineError::Store(_) => ErrorKind::Storage,
+        }
+    }
+}
+
 /// A provider, or why there is none.
 #[derive(Clone)]
 enum Slot {

@@ -50,6 +50,23 @@ impl From<sqlx::Error> for PromptError {
 }
 
 impl PromptError {
+    /// What kind of failure this is (its HTTP status at every edge).
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind;
+        match self {
+            PromptError::PromptNotFound(_)
+            | PromptError::VersionNotFound { .. }
+            | PromptError::LabelNotFound { .. } => ErrorKind::NotFound,
+            PromptError::NameTaken(_)
+            | PromptError::LifecycleMove { .. }
+            | PromptError::LabelOnArchived { .. }
+            | PromptError::ArchiveLabelled { .. } => ErrorKind::Conflict,
+            PromptError::Invalid(_) => ErrorKind::InvalidRequest,
+            PromptError::Unreadable(_) => ErrorKind::BadRequest,
+            PromptError::Starter { .. } | PromptError::Store(_) => ErrorKind::Storage,
+        }
+    }
+
     pub(crate) fn lifecycle(version: u32, from: Lifecycle, to: Lifecycle) -> Self {
         PromptError::LifecycleMove {
             version,

@@ -10,7 +10,7 @@ mod versions;
 
 pub use transfer::MAX_IMPORT_BYTES;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -21,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::api::input::JsonObject;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -122,9 +123,8 @@ pub async fn list(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    body: Result<Json<NewPrompt>, JsonRejection>,
+    JsonObject(new): JsonObject<NewPrompt>,
 ) -> Result<(StatusCode, Json<PromptDetail>), ApiError> {
-    let Json(new) = body?;
     let detail = state.engine.prompts().create(new).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
@@ -163,10 +163,9 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Json<PromptPatch>, JsonRejection>,
+    JsonObject(patch): JsonObject<PromptPatch>,
 ) -> Result<Json<Prompt>, ApiError> {
     let id = prompt_id(&id)?;
-    let Json(patch) = body?;
     Ok(Json(state.engine.prompts().update(id, patch).await?))
 }
 

@@ -1,6 +1,5 @@
 //! `/api/v1/prompts/{id}/labels`: movable names for versions.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -8,6 +7,7 @@ use pep::prompts::{Label, PromptVersion};
 use serde::Deserialize;
 
 use super::prompt_id;
+use crate::api::input::JsonObject;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -76,10 +76,9 @@ pub async fn get(
 pub async fn set(
     State(state): State<AppState>,
     Path((id, label)): Path<(String, String)>,
-    body: Result<Json<LabelTarget>, JsonRejection>,
+    JsonObject(target): JsonObject<LabelTarget>,
 ) -> Result<Json<Label>, ApiError> {
     let id = prompt_id(&id)?;
-    let Json(target) = body?;
     let hub = state.engine.prompts();
     Ok(Json(hub.set_label(id, &label, target.version).await?))
 }

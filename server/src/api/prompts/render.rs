@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use pep::prompts::{RenderRequest, RenderedPrompt, VersionDiff};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{prompt_id, version_number};
+use crate::api::input::JsonObject;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -42,10 +43,9 @@ pub struct RenderValues {
 pub async fn render_version(
     State(state): State<AppState>,
     Path((id, version)): Path<(String, String)>,
-    body: Result<Json<RenderValues>, JsonRejection>,
+    JsonObject(values): JsonObject<RenderValues>,
 ) -> Result<Json<RenderedPrompt>, ApiError> {
     let (id, version) = (prompt_id(&id)?, version_number(&version)?);
-    let Json(values) = body?;
     let hub = state.engine.prompts();
     Ok(Json(
         hub.render_version(id, version, values.variables).await?,
@@ -65,9 +65,8 @@ pub async fn render_version(
 )]
 pub async fn render(
     State(state): State<AppState>,
-    body: Result<Json<RenderRequest>, JsonRejection>,
+    JsonObject(request): JsonObject<RenderRequest>,
 ) -> Result<Json<RenderedPrompt>, ApiError> {
-    let Json(request) = body?;
     Ok(Json(state.engine.prompts().render(&request)?))
 }
 

@@ -1,7 +1,6 @@
 //! `/api/v1/prompts/{id}/versions`: saving and reading versions, and
 //! moving them through their lifecycle.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,6 +8,7 @@ use pep::prompts::{Lifecycle, PromptVersion, VersionContent};
 use serde::Deserialize;
 
 use super::{prompt_id, version_number};
+use crate::api::input::JsonObject;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -53,10 +53,9 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Json<VersionContent>, JsonRejection>,
+    JsonObject(content): JsonObject<VersionContent>,
 ) -> Result<(StatusCode, Json<PromptVersion>), ApiError> {
     let id = prompt_id(&id)?;
-    let Json(content) = body?;
     let version = state.engine.prompts().save_version(id, content).await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
@@ -102,10 +101,9 @@ pub async fn get(
 pub async fn set_lifecycle(
     State(state): State<AppState>,
     Path((id, version)): Path<(String, String)>,
-    body: Result<Json<LifecycleChange>, JsonRejection>,
+    JsonObject(change): JsonObject<LifecycleChange>,
 ) -> Result<Json<PromptVersion>, ApiError> {
     let (id, version) = (prompt_id(&id)?, version_number(&version)?);
-    let Json(change) = body?;
     let hub = state.engine.prompts();
     Ok(Json(
         hub.set_lifecycle(id, version, change.lifecycle).await?,
