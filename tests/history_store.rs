@@ -20,6 +20,7 @@ on_every_backend!(
     a_deleted_conversation_is_never_written_again,
     run_search_filters_sorts_and_pages,
     run_stats_over_the_filters,
+    run_stats_plot_only_the_newest_points,
     nul_from_a_model_is_stored_as_the_replacement_character,
     ratings_of_many_runs_at_once,
 );
@@ -665,6 +666,32 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(none, pep::history::RunStats::default());
+        store.close().await;
+    }
+
+    pub async fn run_stats_plot_only_the_newest_points(backend: Backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let cap = pep::store::MAX_POINTS as usize;
+        let mut ids = Vec::with_capacity(cap + 5);
+        for i in 0..cap + 5 {
+            let at = format!(
+                "2026-01-01T{:02}:{:02}:{:02}Z",
+                i / 3600,
+                (i / 60) % 60,
+                i % 60
+            );
+            let r = run(&at, vec![user("q")], "a");
+            ids.push(r.id);
+            store.insert_run(&r).await.unwrap();
+        }
+        let stats = store.run_stats(&RunQuery::default()).await.unwrap();
+        // Every run counts in the figures; the plot gets the newest `cap`,
+        // oldest first.
+        assert_eq!(stats.count, (cap + 5) as u64);
+        assert_eq!(stats.points.len(), cap);
+        let points: Vec<Uuid> = stats.points.iter().map(|p| p.id).collect();
+        assert_eq!(points, ids[5..]);
         store.close().await;
     }
 

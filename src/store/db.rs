@@ -155,6 +155,22 @@ impl<DB> Dialect<DB> {
     }
 }
 
+/// Binds a [`Built`] statement's values, in order, to a query of either
+/// backend (the same code, typed once per backend).
+macro_rules! bind_params {
+    ($query:expr, $sql:expr) => {{
+        let mut query = $query;
+        for param in $sql.params() {
+            query = match param {
+                Param::Text(text) => query.bind(text.as_str()),
+                Param::Int(n) => query.bind(*n),
+                Param::OptText(text) => query.bind(text.as_deref()),
+            };
+        }
+        query
+    }};
+}
+
 impl Dialect<Sqlite> {
     pub(crate) fn query<'q>(&self, sql: &'static Sql) -> Query<'q, Sqlite, SqliteArguments<'q>> {
         sqlx::query(sql.sqlite())
@@ -172,15 +188,7 @@ impl Dialect<Sqlite> {
 
     /// A [`Built`] statement with its values bound.
     pub(crate) fn built<'q>(&self, sql: &'q Built) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-        let mut query = sqlx::query(sql.sqlite());
-        for param in sql.params() {
-            query = match param {
-                Param::Text(text) => query.bind(text.as_str()),
-                Param::Int(n) => query.bind(*n),
-                Param::OptText(text) => query.bind(text.as_deref()),
-            };
-        }
-        query
+        bind_params!(sqlx::query(sql.sqlite()), sql)
     }
 
     /// A [`Built`] statement with its values bound, its rows as `O`.
@@ -191,15 +199,7 @@ impl Dialect<Sqlite> {
     where
         O: for<'r> FromRow<'r, SqliteRow>,
     {
-        let mut query = sqlx::query_as(sql.sqlite());
-        for param in sql.params() {
-            query = match param {
-                Param::Text(text) => query.bind(text.as_str()),
-                Param::Int(n) => query.bind(*n),
-                Param::OptText(text) => query.bind(text.as_deref()),
-            };
-        }
-        query
+        bind_params!(sqlx::query_as(sql.sqlite()), sql)
     }
 }
 
@@ -217,15 +217,7 @@ impl Dialect<Postgres> {
 
     /// A [`Built`] statement with its values bound.
     pub(crate) fn built<'q>(&self, sql: &'q Built) -> Query<'q, Postgres, PgArguments> {
-        let mut query = sqlx::query(sql.postgres()).persistent(false);
-        for param in sql.params() {
-            query = match param {
-                Param::Text(text) => query.bind(text.as_str()),
-                Param::Int(n) => query.bind(*n),
-                Param::OptText(text) => query.bind(text.as_deref()),
-            };
-        }
-        query
+        bind_params!(sqlx::query(sql.postgres()).persistent(false), sql)
     }
 
     /// A [`Built`] statement with its values bound, its rows as `O`.
@@ -233,15 +225,7 @@ impl Dialect<Postgres> {
     where
         O: for<'r> FromRow<'r, PgRow>,
     {
-        let mut query = sqlx::query_as(sql.postgres()).persistent(false);
-        for param in sql.params() {
-            query = match param {
-                Param::Text(text) => query.bind(text.as_str()),
-                Param::Int(n) => query.bind(*n),
-                Param::OptText(text) => query.bind(text.as_deref()),
-            };
-        }
-        query
+        bind_params!(sqlx::query_as(sql.postgres()).persistent(false), sql)
     }
 }
 

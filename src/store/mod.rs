@@ -57,6 +57,7 @@ mod db;
 mod feedback;
 mod migrate;
 mod prompts;
+mod run_row;
 mod run_search;
 mod runs;
 mod sessions;

@@ -9,41 +9,22 @@
 use uuid::Uuid;
 
 use super::db::in_transaction;
-use super::runs::{parse_finish, parse_uuid, prompt_ref, rating, tokens};
+use super::run_row::{corrupt, run_head_columns, status, RunHeadRow};
 use super::sql::{Built, Param};
 use super::{Store, StoreError};
-use crate::chat::Usage;
 use crate::history::{RunPage, RunPoint, RunQuery, RunSort, RunStats, RunSummary, SortOrder};
-use crate::runs::{RunMetrics, RunStatus};
+use crate::runs::RunStatus;
 
 /// A page's size when the query names none.
 pub const DEFAULT_PAGE: u32 = 50;
 /// The most points [`Store::run_stats`] returns.
 pub const MAX_POINTS: u32 = 2000;
 
+/// A run's row on the runs page: the shared columns and the reply's start.
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
-    id: String,
-    created_at: String,
-    model: String,
-    provider: String,
-    status: String,
-    finish_reason: String,
-    error: Option<String>,
-    input_tokens: i64,
-    output_tokens: i64,
-    reasoning_tokens: i64,
-    cached_tokens: i64,
-    ttft_ms: Option<f64>,
-    latency_ms: f64,
-    tokens_per_second: Option<f64>,
-    cost_usd: f64,
-    session_id: Option<String>,
-    conversation_id: Option<String>,
-    prompt_id: Option<String>,
-    prompt_version: Option<i64>,
-    feedback: Option<String>,
-    trace_id: Option<String>,
+    #[sqlx(flatten)]
+    head: RunHeadRow,
     preview: String,
 }
 
@@ -125,14 +106,12 @@ fn push_order(sql: &mut Built, sort: RunSort, order: SortOrder) {
 /// parameter).
 fn page_statements(q: &RunQuery) -> (Built, Built) {
     let mut page = Built::default();
-    page.push(
-        "SELECT r.id, r.created_at, r.model, r.provider, r.status, r.finish_reason, r.error, \
-         r.input_tokens, r.output_tokens, r.reasoning_tokens, r.cached_tokens, r.ttft_ms, \
-         r.latency_ms, r.tokens_per_second, r.cost_usd, r.session_id, r.conversation_id, \
-         r.prompt_id, r.prompt_version, f.rating AS feedback, r.trace_id, \
-         substr(r.reply, 1, 160) AS preview \
-         FROM runs r LEFT JOIN feedback f ON f.run_id = r.id",
-    );
+    page.push(concat!(
+        "SELECT ",
+        run_head_columns!(),
+        ", substr(r.reply, 1, 160) AS preview \
+             FROM runs r LEFT JOIN feedback f ON f.run_id = r.id"
+    ));
     push_filters(&mut page, q);
     push_order(&mut page, q.sort, q.order);
     page.push_bind(
@@ -244,51 +223,9 @@ pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
     Some(values[below] + (values[above] - values[below]) * weight)
 }
 
-fn corrupt(id: &str, reason: String) -> StoreError {
-    StoreError::Corrupt {
-        id: id.to_owned(),
-        reason,
-    }
-}
-
-fn status(id: &str, s: &str) -> Result<RunStatus, StoreError> {
-    RunStatus::parse(s).ok_or_else(|| corrupt(id, format!("status {s}")))
-}
-
 impl SummaryRow {
     fn into_summary(self) -> Result<RunSummary, StoreError> {
-        let id = self.id.as_str();
-        let bad = |reason: String| corrupt(id, reason);
-        Ok(RunSummary {
-            id: Uuid::parse_str(id).map_err(|e| bad(e.to_string()))?,
-            status: status(id, &self.status)?,
-            finish_reason: parse_finish(&self.finish_reason)
-                .ok_or_else(|| bad(format!("finish reason {}", self.finish_reason)))?,
-            usage: Usage {
-                input_tokens: tokens("input_tokens", self.input_tokens).map_err(bad)?,
-                output_tokens: tokens("output_tokens", self.output_tokens).map_err(bad)?,
-                reasoning_tokens: tokens("reasoning_tokens", self.reasoning_tokens).map_err(bad)?,
-                cached_tokens: tokens("cached_tokens", self.cached_tokens).map_err(bad)?,
-            },
-            metrics: RunMetrics {
-                ttft_ms: self.ttft_ms,
-                latency_ms: self.latency_ms,
-                tokens_per_second: self.tokens_per_second,
-                cost_usd: self.cost_usd,
-            },
-            conversation_id: parse_uuid(self.conversation_id.as_deref())
-                .map_err(|e| bad(format!("conversation_id: {e}")))?,
-            prompt: prompt_ref(self.prompt_id.as_deref(), self.prompt_version)
-                .map_err(|e| bad(format!("prompt: {e}")))?,
-            feedback: rating(self.feedback.as_deref()).map_err(bad)?,
-            created_at: self.created_at,
-            model: self.model,
-            provider: self.provider,
-            error: self.error,
-            session_id: self.session_id,
-            trace_id: self.trace_id,
-            preview: self.preview,
-        })
+        self.head.decode(self.preview)
     }
 }
 

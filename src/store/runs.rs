@@ -5,13 +5,11 @@ use uuid::Uuid;
 
 use super::conversations::{record_turn, Turn};
 use super::db::in_transaction;
-use super::feedback::parse_stored;
+use super::run_row::{corrupt, run_head_columns, RunHeadRow};
 use super::sql::Sql;
 use super::tool_calls::{self, ToolCallRow};
 use super::{storable, Store, StoreError};
-use crate::chat::{FinishReason, Usage};
-use crate::history::PromptRef;
-use crate::runs::{Rating, RunMetrics, RunRecord, RunStatus};
+use crate::runs::RunRecord;
 
 /// The columns of a run as written, in the order of the INSERT's values.
 macro_rules! run_columns {
@@ -26,11 +24,10 @@ macro_rules! run_columns {
 /// The columns of a [`RunRow`], from `runs r LEFT JOIN feedback f`.
 macro_rules! run_row_columns {
     () => {
-        "r.id, r.created_at, r.session_id, r.model, r.provider, r.params, r.messages, r.reply, \
-         r.status, r.finish_reason, r.error, r.input_tokens, r.output_tokens, \
-         r.reasoning_tokens, r.cached_tokens, r.ttft_ms, r.latency_ms, r.tokens_per_second, \
-         r.cost_usd, r.trace_id, r.validation, r.conversation_id, r.prompt_id, \
-         r.prompt_version, f.rating AS feedback"
+        concat!(
+            run_head_columns!(),
+            ", r.params, r.messages, r.reply, r.validation"
+        )
     };
 }
 
@@ -52,37 +49,18 @@ static LIST: Sql = Sql::new(concat!(
      ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
 ));
 
-/// A run as stored: the types both backends decode the same way (TEXT,
-/// 64-bit integers, doubles).
+/// A whole run as stored: the shared columns and the run's own parts.
 #[derive(sqlx::FromRow)]
 struct RunRow {
-    id: String,
-    created_at: String,
-    session_id: Option<String>,
-    model: String,
-    provider: String,
+    #[sqlx(flatten)]
+    head: RunHeadRow,
+    /// JSON [`crate::chat::GenerationParams`].
     params: String,
+    /// JSON messages as sent.
     messages: String,
     reply: String,
-    status: String,
-    finish_reason: String,
-    error: Option<String>,
-    input_tokens: i64,
-    output_tokens: i64,
-    reasoning_tokens: i64,
-    cached_tokens: i64,
-    ttft_ms: Option<f64>,
-    latency_ms: f64,
-    tokens_per_second: Option<f64>,
-    cost_usd: f64,
-    trace_id: Option<String>,
     /// JSON [`crate::schema::Validation`].
     validation: Option<String>,
-    conversation_id: Option<String>,
-    prompt_id: Option<String>,
-    prompt_version: Option<i64>,
-    /// The stored rating (`up`/`down`).
-    feedback: Option<String>,
 }
 
 impl Store {
@@ -205,95 +183,37 @@ fn to_json<T: serde::Serialize>(id: &str, value: &T) -> Result<String, StoreErro
 
 impl RunRow {
     fn into_record(self) -> Result<RunRecord, StoreError> {
-        let id = self.id;
-        let corrupt = |reason: String| StoreError::Corrupt {
-            id: id.clone(),
-            reason,
-        };
-        let count = |column: &str, v: i64| tokens(column, v).map_err(corrupt);
+        let bad = |reason: String| corrupt(self.head.id(), reason);
+        let params = serde_json::from_str(&self.params).map_err(|e| bad(format!("params: {e}")))?;
+        let messages =
+            serde_json::from_str(&self.messages).map_err(|e| bad(format!("messages: {e}")))?;
+        let validation = self
+            .validation
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| bad(format!("validation: {e}")))?;
+        let head = self.head.decode(String::new())?;
         Ok(RunRecord {
-            id: Uuid::parse_str(&id).map_err(|e| corrupt(e.to_string()))?,
-            created_at: self.created_at,
-            session_id: self.session_id,
-            model: self.model,
-            provider: self.provider,
-            params: serde_json::from_str(&self.params)
-                .map_err(|e| corrupt(format!("params: {e}")))?,
-            messages: serde_json::from_str(&self.messages)
-                .map_err(|e| corrupt(format!("messages: {e}")))?,
+            id: head.id,
+            created_at: head.created_at,
+            session_id: head.session_id,
+            model: head.model,
+            provider: head.provider,
+            params,
+            messages,
             reply: self.reply,
-            status: RunStatus::parse(&self.status)
-                .ok_or_else(|| corrupt(format!("status {}", self.status)))?,
-            finish_reason: parse_finish(&self.finish_reason)
-                .ok_or_else(|| corrupt(format!("finish reason {}", self.finish_reason)))?,
-            error: self.error,
-            usage: Usage {
-                input_tokens: count("input_tokens", self.input_tokens)?,
-                output_tokens: count("output_tokens", self.output_tokens)?,
-                reasoning_tokens: count("reasoning_tokens", self.reasoning_tokens)?,
-                cached_tokens: count("cached_tokens", self.cached_tokens)?,
-            },
-            metrics: RunMetrics {
-                ttft_ms: self.ttft_ms,
-                latency_ms: self.latency_ms,
-                tokens_per_second: self.tokens_per_second,
-                cost_usd: self.cost_usd,
-            },
-            trace_id: self.trace_id,
-            validation: self
-                .validation
-                .map(|v| serde_json::from_str(&v))
-                .transpose()
-                .map_err(|e| corrupt(format!("validation: {e}")))?,
-            conversation_id: parse_uuid(self.conversation_id.as_deref())
-                .map_err(|e| corrupt(format!("conversation_id: {e}")))?,
-            prompt: prompt_ref(self.prompt_id.as_deref(), self.prompt_version)
-                .map_err(|e| corrupt(format!("prompt: {e}")))?,
+            status: head.status,
+            finish_reason: head.finish_reason,
+            error: head.error,
+            usage: head.usage,
+            metrics: head.metrics,
+            trace_id: head.trace_id,
+            validation,
+            conversation_id: head.conversation_id,
+            prompt: head.prompt,
             tool_calls: Vec::new(),
-            feedback: rating(self.feedback.as_deref()).map_err(corrupt)?,
+            feedback: head.feedback,
         })
     }
-}
-
-/// An optional stored UUID.
-pub(super) fn parse_uuid(id: Option<&str>) -> Result<Option<Uuid>, uuid::Error> {
-    id.map(Uuid::parse_str).transpose()
-}
-
-/// The prompt version a run names, from its two columns.
-pub(super) fn prompt_ref(
-    id: Option<&str>,
-    version: Option<i64>,
-) -> Result<Option<PromptRef>, String> {
-    match (id, version) {
-        (None, None) => Ok(None),
-        (Some(id), Some(version)) => Ok(Some(PromptRef {
-            prompt_id: Uuid::parse_str(id).map_err(|e| e.to_string())?,
-            version: u32::try_from(version).map_err(|e| format!("version {version}: {e}"))?,
-        })),
-        _ => Err("a prompt id without a version, or the reverse".into()),
-    }
-}
-
-/// A stored rating (`up`/`down`), if any.
-pub(super) fn rating(stored: Option<&str>) -> Result<Option<Rating>, String> {
-    stored
-        .map(|r| parse_stored(r).ok_or_else(|| format!("rating {r}")))
-        .transpose()
-}
-
-/// A stored token count.
-pub(super) fn tokens(column: &str, v: i64) -> Result<u32, String> {
-    u32::try_from(v).map_err(|_| format!("{column} = {v}"))
-}
-
-pub(super) fn parse_finish(s: &str) -> Option<FinishReason> {
-    [
-        FinishReason::Stop,
-        FinishReason::Length,
-        FinishReason::Cancelled,
-        FinishReason::Error,
-    ]
-    .into_iter()
-    .find(|f| f.as_str() == s)
 }

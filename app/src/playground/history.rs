@@ -23,6 +23,9 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> 
     let search = debounced(move || text.get(), SEARCH_DELAY);
     // Bumped by a rename or delete made here.
     let edited = RwSignal::new(0_u32);
+    // Deleting the open conversation leaves it for a new chat.
+    let navigate = use_navigate();
+    let leave = Callback::new(move |()| navigate("/", Default::default()));
     let list = LocalResource::new(move || {
         let q = search.get();
         changed.track();
@@ -54,7 +57,7 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> 
                         }.into_any(),
                         Ok(items) => view! {
                             <ul class="history-list">
-                                {items.into_iter().map(|c| view! { <Item c current edited/> }).collect_view()}
+                                {items.into_iter().map(|c| view! { <Item c current edited leave/> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(e) => view! {
@@ -81,15 +84,13 @@ fn Item(
     c: ConversationSummary,
     current: Signal<Option<Uuid>>,
     edited: RwSignal<u32>,
+    leave: Callback<()>,
 ) -> impl IntoView {
     let id = c.id;
     let mode = RwSignal::new(Mode::Show);
     let title = RwSignal::new(c.title.clone());
     let error = RwSignal::new(None::<String>);
     let is_current = move || current.get() == Some(id);
-    // Deleting the open conversation leaves it for a new chat.
-    let navigate = use_navigate();
-    let leave = Callback::new(move |()| navigate("/", Default::default()));
     let rename = move || {
         let wanted = title.get_untracked().trim().to_owned();
         leptos::task::spawn_local(async move {

@@ -50,10 +50,8 @@ pub fn Playground() -> impl IntoView {
     // button handler would be disposed with that message (a regenerate
     // removes the message whose button was clicked).
     let page_owner = StoredValue::new_local(Owner::current());
-    let new_entry = move |role: Role, text: String| match page_owner.get_value() {
-        Some(owner) => owner.with(|| Entry::new(role, text)),
-        None => Entry::new(role, text),
-    };
+    let new_entry =
+        move |role: Role, text: String| within(page_owner.get_value(), || Entry::new(role, text));
     // The address names the open conversation, so a reload (or another
     // browser) resumes it.
     let navigate = use_navigate();
@@ -272,10 +270,7 @@ pub fn Playground() -> impl IntoView {
                                 opened
                                     .messages
                                     .iter()
-                                    .map(|m| match page_owner.get_value() {
-                                        Some(o) => o.with(|| Entry::stored(m)),
-                                        None => Entry::stored(m),
-                                    })
+                                    .map(|m| within(page_owner.get_value(), || Entry::stored(m)))
                                     .collect(),
                             );
                         }
@@ -364,6 +359,15 @@ pub fn Playground() -> impl IntoView {
                 />
             </main>
         </div>
+    }
+}
+
+/// Runs `make` under `owner` when there is one, so that what it creates
+/// lives as long as that owner rather than the current one.
+fn within<T>(owner: Option<Owner>, make: impl FnOnce() -> T) -> T {
+    match owner {
+        Some(owner) => owner.with(make),
+        None => make(),
     }
 }
 
