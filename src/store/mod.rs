@@ -83,6 +83,12 @@ use sql::Sql;
 
 static PING: Sql = Sql::new("SELECT 1");
 
+/// How many times a start refused with SQLITE_BUSY is tried again, and the
+/// pause before the first retry (each later one waits one pause longer):
+/// about 10 s in all.
+const BUSY_RETRIES: u32 = 20;
+const BUSY_PAUSE: Duration = Duration::from_millis(50);
+
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -101,6 +107,30 @@ pub enum StoreError {
     #[error("stored run {id} is unreadable: {reason}")]
     Corrupt { id: String, reason: String },
 }
+
+impl StoreError {
+    /// Whether SQLite refused with SQLITE_BUSY (any of its extended codes):
+    /// another connection held the lock and this one was not queued.
+    fn is_busy(&self) -> bool {
+        let database = match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e,
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(e))) => {
+                e
+            }
+            _ => return false,
+        };
+        database
+            .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+            .is_some()
+            && database
+                .code()
+                .and_then(|code| code.parse::<i32>().ok())
+                .is_some_and(|code| code & 0xff == SQLITE_BUSY)
+    }
+}
+
+/// SQLite's primary result code for a lock held elsewhere.
+const SQLITE_BUSY: i32 = 5;
 
 /// How to open the store.
 #[derive(Debug, Clone)]
@@ -140,7 +170,27 @@ impl Store {
     }
 
     /// Opens the database described by `options` and migrates it.
+    ///
+    /// Several servers starting at once on one new SQLite file contend for
+    /// its lock in a way the busy timeout cannot wait out: a connection
+    /// turning the file to WAL, or a reader upgrading to a writer, is
+    /// refused at once (SQLITE_BUSY) rather than queued, so that two
+    /// upgraders never wait for each other. Such a start is tried again
+    /// after a short pause; opening and migrating are idempotent.
     pub async fn connect_with(options: &StoreOptions) -> Result<Self, StoreError> {
+        let mut retries = 0;
+        loop {
+            match Self::open(options).await {
+                Err(e) if e.is_busy() && retries < BUSY_RETRIES => {
+                    retries += 1;
+                    tokio::time::sleep(BUSY_PAUSE * retries).await;
+                }
+                opened => return opened,
+            }
+        }
+    }
+
+    async fn open(options: &StoreOptions) -> Result<Self, StoreError> {
         let db = Db::connect(options).await?;
         if let Err(e) = migrate::run(&db).await {
             db.close().await;
