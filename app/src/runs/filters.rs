@@ -11,25 +11,28 @@ use super::calendar::{civil_from_days, days_from_civil};
 use crate::api::list_models;
 use crate::hub_api::list_prompts;
 
+/// What follows a day to make it the instant the day starts, UTC.
+const MIDNIGHT: &str = "T00:00:00Z";
+
 /// `YYYY-MM-DD` from a date field as the start of that day, UTC.
 pub fn day_start(day: &str) -> Option<String> {
-    shift_day(day, 0).map(|d| format!("{d}T00:00:00Z"))
+    shift_day(day, 0).map(|d| d + MIDNIGHT)
 }
 
 /// The first instant after `day` (the range's end is inclusive of the
 /// picked day), UTC.
 pub fn day_after(day: &str) -> Option<String> {
-    shift_day(day, 1).map(|d| format!("{d}T00:00:00Z"))
+    shift_day(day, 1).map(|d| d + MIDNIGHT)
 }
 
 /// The day a [`day_start`] instant starts, for the "From" field.
 pub fn start_day(since: &str) -> Option<String> {
-    shift_day(since.strip_suffix("T00:00:00Z")?, 0)
+    shift_day(since.strip_suffix(MIDNIGHT)?, 0)
 }
 
 /// The day a [`day_after`] instant follows, for the "To" field.
 pub fn last_day(until: &str) -> Option<String> {
-    shift_day(until.strip_suffix("T00:00:00Z")?, -1)
+    shift_day(until.strip_suffix(MIDNIGHT)?, -1)
 }
 
 /// `day` (`YYYY-MM-DD`) moved by `by` days; `None` unless `day` is a real
@@ -182,26 +185,15 @@ mod tests {
             day_start("2026-11-27").as_deref(),
             Some("2026-11-27T00:00:00Z")
         );
-        assert_eq!(
-            day_after("2026-11-27").as_deref(),
-            Some("2026-11-28T00:00:00Z")
-        );
-        assert_eq!(
-            day_after("2026-11-30").as_deref(),
-            Some("2026-12-01T00:00:00Z")
-        );
-        assert_eq!(
-            day_after("2026-12-31").as_deref(),
-            Some("2027-01-01T00:00:00Z")
-        );
-        assert_eq!(
-            day_after("2028-02-28").as_deref(),
-            Some("2028-02-29T00:00:00Z")
-        );
-        assert_eq!(
-            day_after("2026-02-28").as_deref(),
-            Some("2026-03-01T00:00:00Z")
-        );
+        for (day, next) in [
+            ("2026-11-27", "2026-11-28T00:00:00Z"),
+            ("2026-11-30", "2026-12-01T00:00:00Z"),
+            ("2026-12-31", "2027-01-01T00:00:00Z"),
+            ("2028-02-28", "2028-02-29T00:00:00Z"),
+            ("2026-02-28", "2026-03-01T00:00:00Z"),
+        ] {
+            assert_eq!(day_after(day).as_deref(), Some(next), "{day}");
+        }
         assert_eq!(day_start(""), None);
         assert_eq!(day_after("27/11/2026"), None);
         assert_eq!(day_start("2026-02-30"), None);
