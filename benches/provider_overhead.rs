@@ -13,7 +13,12 @@
 //! `cargo bench --bench provider_overhead` (loopback only; a few seconds).
 //! `PEP_BENCH_CONCURRENCY` and `PEP_BENCH_REQUESTS` change the load.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 #[path = "../tests/replay/mod.rs"]
 mod replay;

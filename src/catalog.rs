@@ -11,6 +11,7 @@ use crate::chat::Usage;
 /// The inclusive range and default of one numeric control.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Range<T> {
     pub min: T,
     pub max: T,
@@ -27,6 +28,7 @@ impl<T: PartialOrd + Copy> Range<T> {
 /// has no such control and the UI hides it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ParamSpec {
     pub temperature: Option<Range<f32>>,
     pub top_p: Option<Range<f32>>,
@@ -49,6 +51,7 @@ pub struct ParamSpec {
 /// A control with a fixed set of values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Choice {
     pub values: Vec<String>,
     /// Sent when the request names none; `None` leaves the choice to the
@@ -67,6 +70,7 @@ impl Choice {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Capabilities {
     /// Function calling.
     pub tools: bool,
@@ -82,6 +86,7 @@ pub struct Capabilities {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Pricing {
     pub input_per_mtok: f64,
     pub cached_input_per_mtok: f64,

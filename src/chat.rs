@@ -40,6 +40,7 @@ impl Role {
 /// client that only shows text needs no change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Message {
     pub role: Role,
     pub content: String,
@@ -76,6 +77,7 @@ impl Message {
 /// A tool call the model made, as assembled from the provider's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ToolCall {
     /// The provider's id for the call; empty when the provider gives none
     /// (Gemini 2.5 matches answers by name).
@@ -93,6 +95,7 @@ pub struct ToolCall {
 /// Which tool call a user message answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ToolResult {
     pub call_id: String,
     /// The function's name: Gemini matches answers by name.
@@ -102,6 +105,7 @@ pub struct ToolResult {
 /// A function the model may call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ToolSpec {
     /// `[A-Za-z0-9_-]`, at most 64 characters (the common limit).
     pub name: String,
@@ -120,6 +124,7 @@ fn empty_object_schema() -> serde_json::Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum ResponseFormat {
     /// Any valid JSON object (the prompt must ask for JSON).
     JsonObject,
@@ -139,6 +144,7 @@ pub enum ResponseFormat {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct GenerationParams {
     pub temperature: Option<f32>,
     pub top_p: Option<f32>,
@@ -165,6 +171,7 @@ pub struct GenerationParams {
 /// A request for one chat turn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ChatRequest {
     /// A model id from the catalog (`GET /api/v1/models`).
     pub model: String,

@@ -14,6 +14,7 @@ use crate::runs::{Rating, RunMetrics, RunStatus};
 /// "open in playground"), so runs can be found by prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PromptRef {
     pub prompt_id: Uuid,
     pub version: u32,

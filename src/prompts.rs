@@ -98,6 +98,7 @@ impl Lifecycle {
 /// One worked example: what the user said and what the model should answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FewShot {
     pub input: String,
     pub output: String,
@@ -125,7 +126,7 @@ pub struct Prompt {
 /// The content of a version: what a save sends.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct VersionContent {
     /// The user message, a Jinja template (`{{ text }}`).
     pub template: String,
@@ -185,6 +186,7 @@ pub struct PromptDetail {
 /// version 1 in the same transaction.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewPrompt {
     pub name: String,
     #[serde(default)]
@@ -199,6 +201,7 @@ pub struct NewPrompt {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PromptPatch {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -210,6 +213,7 @@ pub struct PromptPatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PromptQuery {
     pub text: String,
     pub tags: Vec<String>,
@@ -221,6 +225,7 @@ pub struct PromptQuery {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct RenderRequest {
     /// The user message template.
     pub template: String,

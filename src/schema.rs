@@ -4,8 +4,9 @@
 //! The types here are shared with the browser, which shows the issues next
 //! to the schema editor and the validation next to the reply. The checks
 //! themselves (server only) are [`check`] (is this response format usable
-//! with this model?), [`reply`] (did the reply follow it?) and [`templates`]
-//! (the ready-made schemas under `config/schemas/`).
+//! with this model?), [`bounds`] (the size, depth and `$ref` limits checked
+//! before anything compiles a schema), [`reply`] (did the reply follow it?)
+//! and [`templates`] (the ready-made schemas under `config/schemas/`).
 
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +69,8 @@ pub struct SchemaTemplate {
     pub schema: serde_json::Value,
 }
 
+#[cfg(feature = "engine")]
+pub mod bounds;
 #[cfg(feature = "engine")]
 pub mod check;
 #[cfg(feature = "engine")]

@@ -669,6 +669,74 @@ mod cases {
         assert_eq!(requests, 1, "authentication errors are not retried");
     }
 
+    /// No secret survives in what the user is shown: `turn.error`'s text
+    /// is what the engine reports and stores.
+    #[track_caller]
+    fn assert_no_secret(e: &ProviderError) {
+        let text = e.to_string();
+        for secret in [
+            TEST_KEY,
+            "sk-proj-Zx81kLmNoPqRsTuV",
+            "AIzaSyDq3n8b0fKx7tYh2LmQwErTyUiOpAsDfGh",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+
+    pub async fn unauthorized_key_is_redacted(s: &Spec) {
+        let (e, requests) = failure(s, "key_echoed").await;
+        assert!(matches!(e, ProviderError::Authentication(_)), "{e:?}");
+        assert_no_secret(&e);
+        // The rest of the provider's words are kept.
+        assert!(
+            e.to_string().to_lowercase().contains("not valid")
+                || e.to_string().contains("Incorrect API key"),
+            "{e}"
+        );
+        assert_eq!(requests, 1);
+    }
+
+    pub async fn error_mid_stream_is_redacted(s: &Spec) {
+        let (turn, _) = s.run(&["error_mid_stream"], request("Greet me.")).await;
+        assert_eq!(turn.text, "Hello");
+        assert_eq!(turn.finish, None);
+        let e = turn.error.expect("an error");
+        assert!(e.to_string().contains("The upstream failed"), "{e}");
+        assert_no_secret(&e);
+    }
+
+    /// A 200 answer of HTML (a captive portal, a wrong base URL) is named,
+    /// with the start of the page, for streamed and whole requests alike.
+    pub async fn html_instead_of_a_stream(s: &Spec) {
+        let (turn, _) = s.run(&["captive_portal"], request("Greet me.")).await;
+        assert_eq!((turn.text.as_str(), turn.finish), ("", None), "{turn:#?}");
+        let Some(ProviderError::Protocol(m)) = &turn.error else {
+            panic!("{turn:#?}")
+        };
+        assert!(
+            m.starts_with(
+                "the provider answered with text/html, not an event stream: is the base URL right?"
+            ),
+            "{m}"
+        );
+        assert!(m.contains("<title>Guest Wi-Fi: sign in</title>"), "{m}");
+        assert!(m.chars().count() < 400, "the excerpt is short: {m}");
+        assert!(!m.contains(TEST_KEY), "{m}");
+
+        let mut req = request("Greet me.");
+        req.stream = false;
+        let (turn, _) = s.run(&["captive_portal"], req).await;
+        let Some(ProviderError::Protocol(m)) = &turn.error else {
+            panic!("{turn:#?}")
+        };
+        assert!(
+            m.starts_with("the provider answered with text/html, not JSON: is the base URL right?"),
+            "{m}"
+        );
+        assert!(m.contains("Guest Wi-Fi"), "{m}");
+    }
+
     pub async fn rate_limited(s: &Spec) {
         let (e, requests) = failure(s, "rate_limited").await;
         match e {
@@ -948,7 +1016,8 @@ macro_rules! conformance {
                     plain_text, streaming, usage, reasoning,
                     tool_call, parallel_tool_calls, tool_arguments_split, tool_round_trip,
                     tool_signature, json_object, json_schema, max_tokens, refusal,
-                    unauthorized, rate_limited, quota_exceeded, bad_request, context_too_long,
+                    unauthorized, unauthorized_key_is_redacted, error_mid_stream_is_redacted,
+                    html_instead_of_a_stream, rate_limited, quota_exceeded, bad_request, context_too_long,
                     content_filtered, server_error, unavailable,
                     rate_limited_then_ok, server_error_then_ok,
                     cancel_mid_stream, drop_mid_stream, truncated, malformed_chunk,

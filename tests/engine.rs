@@ -216,3 +216,64 @@ async fn a_missing_model_file_is_reported_not_fatal() {
         .expect_err("unavailable");
     assert!(matches!(err, EngineError::ModelUnavailable { .. }), "{err}");
 }
+
+/// Shutdown (SIGTERM): new turns are refused at once, a turn that ends
+/// within the grace period ends as usual, one that does not is cancelled,
+/// and both are in the store when the engine is started again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_turns_finish_then_records_the_rest_as_cancelled() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine(&dir).await;
+    let mut short = engine.chat(request("Say hi.", 4)).await.expect("starts");
+    let mut long = engine
+        .chat(request("Write a very long story about a knight.", 3000))
+        .await
+        .expect("starts");
+    let (short_id, long_id) = (short.run_id, long.run_id);
+    // The long turn is generating before shutdown begins.
+    while let Some(e) = long.next().await {
+        if matches!(e, ChatEvent::Delta { .. }) {
+            break;
+        }
+    }
+    let read_to_end = |mut handle: pep::ChatHandle| async move {
+        let mut last = None;
+        while let Some(e) = handle.next().await {
+            last = Some(e);
+        }
+        last
+    };
+    let shutting = {
+        let engine = Arc::clone(&engine);
+        async move { engine.shutdown(Duration::from_secs(3)).await }
+    };
+    let (cancelled, short_last, long_last) =
+        tokio::join!(shutting, read_to_end(short), read_to_end(long));
+    assert_eq!(cancelled, 1, "only the long turn outlived the grace period");
+    let status = |last: &Option<ChatEvent>| match last {
+        Some(ChatEvent::Done { status, .. }) => Some(*status),
+        _ => None,
+    };
+    assert_eq!(status(&short_last), Some(RunStatus::Ok), "{short_last:?}");
+    assert_eq!(
+        status(&long_last),
+        Some(RunStatus::Cancelled),
+        "{long_last:?}"
+    );
+    assert!(matches!(
+        engine.chat(request("Still there?", 4)).await,
+        Err(EngineError::ShuttingDown)
+    ));
+    assert!(engine.readiness().await.is_err());
+    drop(engine);
+
+    let again = self::engine(&dir).await;
+    assert_eq!(
+        again.run(short_id).await.expect("stored").status,
+        RunStatus::Ok
+    );
+    let long_run = again.run(long_id).await.expect("stored");
+    assert_eq!(long_run.status, RunStatus::Cancelled);
+    assert!(!long_run.reply.is_empty(), "what arrived is kept");
+}

@@ -6,7 +6,12 @@
 //! sqlite::`). The PostgreSQL and PgBouncer cases need the servers
 //! described in tests/support/store_db.rs.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 #[macro_use]
 #[path = "support/store_db.rs"]

@@ -623,3 +623,103 @@ async fn a_run_that_cannot_be_stored_still_reaches_the_user_and_says_so() {
         Err(EngineError::RunNotFound(id)) if id == run_id
     ));
 }
+
+/// An engine whose one model sits behind a gateway that takes its key in
+/// an extra header, replaying `fixture` of the vLLM folder.
+async fn behind_a_gateway(dir: &tempfile::TempDir, fixture: &str) -> (replay::Replay, Arc<Engine>) {
+    let vllm = replay::Replay::start(vec![replay::load(
+        &replay::fixtures().join("vllm").join(fixture),
+    )])
+    .await;
+    let text = format!(
+        r#"
+endpoints:
+  gateway:
+    kind: openai_compatible
+    base_url: {}/v1
+    headers:
+      authorization: "Bearer test-key"
+models:
+  - id: gateway/qwen
+    label: Qwen
+    endpoint: gateway
+    provider_model: test-model
+    params:
+      max_tokens: {{ min: 1, max: 1000, default: 64 }}
+"#,
+        vllm.url
+    );
+    let path = dir.path().join("models.yaml");
+    std::fs::write(&path, text).unwrap();
+    let config = EngineConfig::new(
+        Catalog::load(&path).unwrap(),
+        dir.path().to_owned(),
+        format!("sqlite://{}/pep.db?mode=rwc", dir.path().display()),
+    );
+    let engine = Arc::new(Engine::start(config).await.expect("engine starts"));
+    (vllm, engine)
+}
+
+/// The error a failed turn reported, and the one its stored run holds.
+async fn failed_turn(engine: &Engine) -> (String, String) {
+    let handle = engine
+        .chat(ask(
+            "gateway/qwen",
+            "Greet me.",
+            GenerationParams::default(),
+        ))
+        .await
+        .unwrap();
+    let run_id = handle.run_id;
+    let events: Vec<ChatEvent> = handle.collect().await;
+    let Some(ChatEvent::Done {
+        status,
+        error: Some(reported),
+        ..
+    }) = events.last()
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*status, RunStatus::Failed, "{events:?}");
+    let run = engine.run(run_id).await.expect("stored");
+    (reported.clone(), run.error.expect("the run's error"))
+}
+
+#[tokio::test]
+async fn a_key_the_provider_repeats_is_neither_shown_nor_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vllm, engine) = behind_a_gateway(&dir, "key_echoed.http").await;
+    let (reported, stored) = failed_turn(&engine).await;
+    assert_eq!(
+        vllm.requests()[0]
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer test-key"),
+        "the key was sent"
+    );
+    for error in [&reported, &stored] {
+        assert!(!error.contains("test-key"), "the key leaked: {error}");
+        assert!(
+            error.contains("the token [redacted] is not valid"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_html_page_instead_of_a_stream_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vllm, engine) = behind_a_gateway(&dir, "captive_portal.http").await;
+    let (reported, stored) = failed_turn(&engine).await;
+    for error in [&reported, &stored] {
+        assert!(
+            error.contains(
+                "the provider answered with text/html, not an event stream: is the base URL right?"
+            ),
+            "{error}"
+        );
+        assert!(error.contains("Guest Wi-Fi"), "{error}");
+        assert!(!error.contains("ended before"), "{error}");
+    }
+}

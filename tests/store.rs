@@ -6,7 +6,12 @@
 //! described in tests/support/store_db.rs (`scripts/pgbouncer.sh start`
 //! starts the PgBouncer); without them they fail and say so.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 #[macro_use]
 #[path = "support/store_db.rs"]
@@ -25,6 +30,7 @@ on_every_backend!(
     validation_round_trips,
     touch_session_creates_then_moves_last_seen,
     concurrent_writes_and_reads,
+    readiness_sees_a_schema_dropped_under_it,
 );
 
 mod cases {
@@ -376,6 +382,50 @@ mod cases {
             "{backend:?}: {TASKS} tasks x 7 calls over 16 connections in {} ms",
             elapsed.as_millis()
         );
+        store.close().await;
+    }
+
+    /// The database dropped and made again empty under a running store:
+    /// a connection still opens, but the store is no longer ready, and
+    /// says why.
+    pub async fn readiness_sees_a_schema_dropped_under_it(backend: Backend) {
+        use sqlx::{Connection, Executor, Row};
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        store.ping().await.expect("a fresh store is ready");
+        match backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+                let tables: Vec<String> = sqlx::query(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+                conn.execute("PRAGMA foreign_keys = OFF").await.unwrap();
+                for table in tables {
+                    conn.execute(format!("DROP TABLE \"{table}\"").as_str())
+                        .await
+                        .unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+            Backend::Postgres | Backend::PgBouncer => {
+                let mut conn = crate::store_db::connect(&db.url, "PostgreSQL", "").await;
+                conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+                    .await
+                    .unwrap();
+            }
+        }
+        let err = store.ping().await.expect_err("the schema is gone");
+        assert!(
+            matches!(err, StoreError::SchemaMissing { found: 0, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("dropped"), "{err}");
         store.close().await;
     }
 }

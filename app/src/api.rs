@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::on_server::{engine, refused};
 
 /// The model catalog with each model's availability.
-#[server(prefix = "/_sfn", endpoint = "models")]
+#[server(prefix = "/_sfn", endpoint = "models", input = Json)]
 pub async fn list_models() -> Result<Vec<ModelInfo>, ServerFnError> {
     Ok(engine()?.models())
 }
@@ -36,7 +36,7 @@ pub async fn chat_stream(request: ChatRequest) -> Result<ByteStream, ServerFnErr
 }
 
 /// Stops a running turn; its run is recorded as cancelled with what arrived.
-#[server(prefix = "/_sfn", endpoint = "cancel")]
+#[server(prefix = "/_sfn", endpoint = "cancel", input = Json)]
 pub async fn cancel_run(run_id: Uuid) -> Result<bool, ServerFnError> {
     Ok(engine()?.cancel(run_id))
 }
@@ -62,14 +62,14 @@ pub async fn check_response_format(
 }
 
 /// The ready-made schemas (`config/schemas/`).
-#[server(prefix = "/_sfn", endpoint = "schema_templates")]
+#[server(prefix = "/_sfn", endpoint = "schema_templates", input = Json)]
 pub async fn schema_templates() -> Result<Vec<SchemaTemplate>, ServerFnError> {
     Ok(engine()?.schema_templates().to_vec())
 }
 
 /// The server's settings that the playground follows. (The type is named in
 /// full: the macro names its own struct `UiSettings` after the function.)
-#[server(prefix = "/_sfn", endpoint = "ui_settings")]
+#[server(prefix = "/_sfn", endpoint = "ui_settings", input = Json)]
 pub async fn ui_settings() -> Result<pep::chat::UiSettings, ServerFnError> {
     Ok(engine()?.ui_settings())
 }

@@ -53,6 +53,18 @@ pub struct Config {
     #[arg(long, env = "PEP_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=10_080))]
     pub session_idle_minutes: u32,
+
+    /// Host names the server answers for besides loopback ones
+    /// (comma-separated; `*` for any, behind a proxy that checks names).
+    /// A request naming another host is refused, which stops DNS rebinding.
+    #[arg(long, env = "PEP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// Seconds that running turns get to finish after SIGTERM or Ctrl-C;
+    /// those still running then are cancelled and recorded as cancelled.
+    #[arg(long, env = "PEP_SHUTDOWN_GRACE_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=3_600))]
+    pub shutdown_grace_seconds: u64,
 }
 
 impl Config {

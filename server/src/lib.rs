@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod config;
+pub mod edge;
 pub mod error;
 pub mod state;
 pub mod telemetry;
@@ -70,6 +71,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     Ok(AppState {
         engine: Arc::new(engine),
         leptos_options,
+        hosts: Arc::new(edge::HostAllowlist::new(&config.allowed_hosts)),
     })
 }
 
@@ -95,6 +97,7 @@ pub fn router(state: AppState) -> Router {
     let engine = Arc::clone(&state.engine);
     let context = move || provide_context(Arc::clone(&engine));
     let options = state.leptos_options.clone();
+    let hosts = Arc::clone(&state.hosts);
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
@@ -108,6 +111,8 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(edge::security_headers))
+        .layer(axum::middleware::from_fn_with_state(hosts, edge::guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -3,6 +3,9 @@
 // The Leptos views rendered here are deeply nested types.
 #![recursion_limit = "256"]
 
+use std::future::IntoFuture;
+
+use axum::serve::ListenerExt;
 use clap::Parser;
 use pep_server::config::Config;
 use pep_server::{build_state, router, telemetry, StartError};
@@ -50,10 +53,33 @@ async fn serve(config: Config) -> Result<(), StartError> {
     let url = format!("http://{}", config.addr);
     tracing::info!(%url, "PEP is serving");
     println!("PEP is serving at {url}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(StartError::Serve)
+    // Streamed events are small writes: without TCP_NODELAY, Nagle's
+    // algorithm holds each one until the client's delayed ACK (~40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "TCP_NODELAY not set");
+        }
+    });
+    let engine = std::sync::Arc::clone(&state.engine);
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown({
+        let stop = stop.clone();
+        async move { stop.cancelled().await }
+    });
+    // On a signal: stop accepting connections and turns at once (`/readyz`
+    // answers 503), give running turns the grace period, cancel the rest
+    // (each is recorded as cancelled), then close the store. Streams end
+    // with their turns, so the server's own graceful wait ends too.
+    let drain = async {
+        shutdown().await;
+        tracing::info!(grace_seconds = grace.as_secs(), "stopping: no new turns");
+        stop.cancel();
+        let cancelled = engine.shutdown(grace).await;
+        tracing::info!(cancelled, "every turn is recorded; the store is closed");
+    };
+    let (served, ()) = tokio::join!(server.into_future(), drain);
+    served.map_err(StartError::Serve)
 }
 
 async fn shutdown() {

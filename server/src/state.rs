@@ -11,6 +11,8 @@ use pep::Engine;
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub leptos_options: LeptosOptions,
+    /// The names the `Host` header may carry.
+    pub hosts: Arc<crate::edge::HostAllowlist>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

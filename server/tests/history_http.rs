@@ -59,6 +59,8 @@ models:
         site_root: None,
         log_format: LogFormat::Text,
         session_idle_minutes: 30,
+        allowed_hosts: Vec::new(),
+        shutdown_grace_seconds: 30,
     };
     let app = pep_server::router(pep_server::build_state(&config).await.expect("state"));
     (vllm, app)

@@ -40,6 +40,8 @@ async fn start(dir: &tempfile::TempDir, model: PathBuf) -> Router {
         site_root: None,
         log_format: LogFormat::Text,
         session_idle_minutes: 30,
+        allowed_hosts: Vec::new(),
+        shutdown_grace_seconds: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }

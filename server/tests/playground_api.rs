@@ -81,6 +81,8 @@ models:
         site_root: None,
         log_format: LogFormat::Text,
         session_idle_minutes: 45,
+        allowed_hosts: Vec::new(),
+        shutdown_grace_seconds: 30,
     };
     let app = pep_server::router(pep_server::build_state(&config).await.expect("state"));
     (vllm, app)
@@ -322,17 +324,10 @@ async fn server_functions_answer_the_playground() {
     let dir = tempfile::tempdir().unwrap();
     let (_vllm, app) = start(&dir, "json_schema.http").await;
     let sfn = |name: &str, body: Value| send_json("POST", &format!("/_sfn/{name}"), body);
-    let form = |name: &str| {
-        Request::post(format!("/_sfn/{name}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::empty())
-            .unwrap()
-    };
-
-    let (status, settings) = call(&app, form("ui_settings")).await;
+    let (status, settings) = call(&app, sfn("ui_settings", json!({}))).await;
     assert_eq!(status, StatusCode::OK, "{settings}");
     assert_eq!(settings, json!({"session_idle_minutes": 45}));
-    let (status, templates) = call(&app, form("schema_templates")).await;
+    let (status, templates) = call(&app, sfn("schema_templates", json!({}))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(templates.as_array().is_some_and(|t| t.len() >= 4));
 

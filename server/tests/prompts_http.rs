@@ -30,6 +30,8 @@ async fn start(dir: &tempfile::TempDir) -> Router {
         site_root: None,
         log_format: LogFormat::Text,
         session_idle_minutes: 30,
+        allowed_hosts: Vec::new(),
+        shutdown_grace_seconds: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }
@@ -382,8 +384,8 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
                 "text/plain",
                 "{\"name\": \"x\"}".into(),
             ),
-            StatusCode::BAD_REQUEST,
-            "bad_request",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
         ),
         (
             raw(
@@ -873,4 +875,234 @@ async fn the_interactive_docs_are_served_without_a_network() {
     )
     .await;
     assert!(String::from_utf8_lossy(&init).contains("/api/v1/openapi.json"));
+}
+
+/// One request with the given headers; returns the status, the answer's
+/// headers and the body as JSON (`null` when empty or not JSON).
+async fn with_headers(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let res = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, headers, support::json_of(&bytes))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_sites_cannot_act_for_the_user() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = start(&dir).await;
+    let host = ("host", "127.0.0.1:3000");
+    let (_, prompts) = json_call(&app, Method::GET, "/api/v1/prompts", None).await;
+    let before = prompts.as_array().unwrap().len();
+
+    // What a page of another site can send without asking first.
+    let create = r#"{"new": {"name": "forged"}}"#;
+    let import = "format: pep.prompts/v1\nprompts:\n- name: forged2\n  versions: []\n";
+    let forged = [
+        (
+            "/_sfn/prompts/create",
+            vec![host, ("content-type", "text/plain")],
+            create,
+        ),
+        (
+            "/_sfn/prompts/create",
+            vec![
+                host,
+                ("content-type", "application/json"),
+                ("origin", "https://evil.example"),
+            ],
+            create,
+        ),
+        (
+            "/_sfn/history/delete_conversation",
+            vec![
+                host,
+                ("content-type", "application/json"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+            r#"{"id": "0190f0e0-0000-7000-8000-000000000000"}"#,
+        ),
+        (
+            "/api/v1/prompts/import",
+            vec![host, ("content-type", "text/plain;charset=UTF-8")],
+            import,
+        ),
+        (
+            "/api/v1/prompts",
+            vec![host, ("content-type", "application/x-www-form-urlencoded")],
+            "name=forged",
+        ),
+    ];
+    for (uri, headers, body) in forged {
+        let (status, _, answer) = with_headers(&app, Method::POST, uri, &headers, body).await;
+        assert!(
+            status == StatusCode::FORBIDDEN || status == StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{uri} {headers:?}: {status} {answer}"
+        );
+        assert!(answer["error"]["message"].as_str().is_some(), "{answer}");
+    }
+    let (_, prompts) = json_call(&app, Method::GET, "/api/v1/prompts", None).await;
+    assert_eq!(
+        prompts.as_array().unwrap().len(),
+        before,
+        "nothing was created"
+    );
+
+    // PEP's own page (same origin) and programs (no Origin) still work.
+    let (status, _, created) = with_headers(
+        &app,
+        Method::POST,
+        "/_sfn/prompts/create",
+        &[
+            host,
+            ("content-type", "application/json"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        r#"{"new": {"name": "from the page"}}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+
+    // DNS rebinding: a name this server was not told it has.
+    let (status, _, answer) = with_headers(
+        &app,
+        Method::GET,
+        "/api/v1/prompts",
+        &[("host", "evil.example")],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("evil.example"));
+    // The probes answer whatever name an orchestrator uses.
+    let (status, _, _) = with_headers(
+        &app,
+        Method::GET,
+        "/healthz",
+        &[("host", "10.0.0.7:3000")],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_answers_carry_the_security_headers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = start(&dir).await;
+    for uri in ["/", "/prompts", "/runs", "/docs/", "/api/v1/prompts"] {
+        let (status, headers, _) =
+            with_headers(&app, Method::GET, uri, &[("host", "127.0.0.1:3000")], "").await;
+        assert!(status.is_success(), "{uri}: {status}");
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{uri}");
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        if !uri.starts_with("/api") && !uri.starts_with("/docs") {
+            assert!(csp.contains("script-src 'self' 'nonce-"), "{uri}: {csp}");
+            assert!(!csp.contains("unsafe-inline'; img"), "{uri}: {csp}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misspelt_fields_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = start(&dir).await;
+    let (status, created) = json_call(
+        &app,
+        Method::POST,
+        "/api/v1/prompts",
+        Some(json!({"name": "strict"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let cases = [
+        (
+            Method::PATCH,
+            format!("/api/v1/prompts/{id}"),
+            json!({"descripton": "x"}),
+            "descripton",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/prompts/{id}/versions"),
+            json!({"template": "hi", "tempalte": "x"}),
+            "tempalte",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/prompts/{id}/versions"),
+            json!({"template": "hi", "params": {"temprature": 1.9}}),
+            "temprature",
+        ),
+        (
+            Method::POST,
+            "/api/v1/chat".to_owned(),
+            json!({"model": "local/smollm2-135m",
+                   "messages": [{"role": "user", "content": "hi"}],
+                   "params": {"temprature": 1.9}}),
+            "temprature",
+        ),
+        (
+            Method::POST,
+            "/api/v1/chat".to_owned(),
+            json!({"model": "local/smollm2-135m",
+                   "messages": [{"role": "user", "content": "hi", "nmae": "x"}]}),
+            "nmae",
+        ),
+        (
+            Method::POST,
+            "/api/v1/chat".to_owned(),
+            json!({"model": "local/smollm2-135m",
+                   "messages": [{"role": "user", "content": "hi"}], "strem": true}),
+            "strem",
+        ),
+    ];
+    for (method, uri, body, field) in cases {
+        let (status, answer) = json_call(&app, method, &uri, Some(body)).await;
+        assert_error(
+            status,
+            &answer,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            &uri,
+        );
+        assert!(
+            answer["error"]["message"].as_str().unwrap().contains(field),
+            "{uri}: {answer}"
+        );
+    }
+    let (_, detail) = json_call(&app, Method::GET, &format!("/api/v1/prompts/{id}"), None).await;
+    assert_eq!(detail["versions"], json!([]), "nothing was saved");
 }

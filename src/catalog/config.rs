@@ -33,6 +33,7 @@ pub enum CatalogError {
 /// How to reach the server (or file) behind a set of models.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum EndpointConfig {
     /// A GGUF file run in-process by llama.cpp. A relative path is resolved
     /// against the data directory.
@@ -84,19 +85,35 @@ pub enum OpenAiApi {
     Responses,
 }
 
-/// An OpenAI endpoint.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// An OpenAI endpoint: a remote endpoint plus the choice of API.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpenAiEndpoint {
-    #[serde(default)]
     pub api: OpenAiApi,
-    #[serde(flatten)]
     pub remote: RemoteEndpoint,
+}
+
+/// By hand rather than with `#[serde(flatten)]`: serde cannot refuse
+/// unknown keys through a flattened field, and a misspelt key in the catalog
+/// must be an error, not a silent default.
+impl<'de> Deserialize<'de> for OpenAiEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut keys = serde_json::Map::deserialize(deserializer)?;
+        let api = match keys.remove("api") {
+            Some(api) => serde_json::from_value(api).map_err(D::Error::custom)?,
+            None => OpenAiApi::default(),
+        };
+        let remote =
+            serde_json::from_value(serde_json::Value::Object(keys)).map_err(D::Error::custom)?;
+        Ok(Self { api, remote })
+    }
 }
 
 /// How to reach a provider over HTTP. Keys are never written in the
 /// catalog: it names the environment variable that holds one.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct RemoteEndpoint {
     /// The API's base address (`https://api.openai.com/v1`,
     /// `http://localhost:8001/v1`); the provider's public address when absent.
@@ -118,6 +135,7 @@ pub struct RemoteEndpoint {
 /// Connect and read time limits, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Timeouts {
     /// Establishing the TCP/TLS connection.
     pub connect_ms: u64,
@@ -141,6 +159,7 @@ impl Default for Timeouts {
 /// user has already seen part of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct RetrySettings {
     /// Retries after the first attempt; 0 disables them.
     pub max_retries: u32,
@@ -163,6 +182,7 @@ impl Default for RetrySettings {
 
 /// One model entry of the catalog file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelConfig {
     pub id: String,
     pub label: String,
@@ -190,6 +210,7 @@ impl ModelConfig {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CatalogFile {
     endpoints: BTreeMap<String, EndpointConfig>,
     models: Vec<ModelConfig>,
@@ -496,6 +517,28 @@ models:
         assert_eq!(info.provider, "openai");
         assert_eq!(info.capabilities, gpt.capabilities);
         assert_eq!(c.info(flash, None).provider, "gemini");
+    }
+
+    #[test]
+    fn misspelt_keys_are_refused_by_name() {
+        for (from, to, key) in [
+            ("capabilities: { tools: true,", "capabilities: { tool: true,", "tool"),
+            ("api: responses", "api: responses\n    base_ulr: http://x", "base_ulr"),
+            ("api_key_env: MY_GEMINI_KEY", "api_key_env: MY_GEMINI_KEY\n    retries: 3", "retries"),
+            ("timeouts: { read_ms: 5000 }", "timeouts: { reed_ms: 5000 }", "reed_ms"),
+            ("provider_model: gpt-5.2", "provider_model: gpt-5.2\n    pricng: {}", "pricng"),
+            ("max_tokens: { min: 1, max: 100, default: 10 }\n      reasoning_effort: { values: [low",
+             "max_tokens: { min: 1, max: 100, default: 10, step: 1 }\n      reasoning_effort: { values: [low",
+             "step"),
+        ] {
+            assert!(REMOTE.contains(from), "{from}");
+            let text = REMOTE.replacen(from, to, 1);
+            match Catalog::parse(&text) {
+                Err(ParseOrCheck::Parse(e)) => assert!(e.to_string().contains(key), "{key}: {e}"),
+                Err(ParseOrCheck::Check(e)) => panic!("{key}: refused for another reason: {e}"),
+                Ok(_) => panic!("{key}: accepted"),
+            }
+        }
     }
 
     #[test]

@@ -229,7 +229,11 @@ async fn pump(
                 live.progress(stopwatch, &out.usage, false).await
             }
             Some(Ok(ProviderEvent::RequestId(id))) => {
-                tracing::info!(provider_request_id = %id, "provider accepted the request");
+                // On the run's span, so the one INFO line per run (and its
+                // trace) carries it.
+                tracing::Span::current()
+                    .record("provider_request_id", tracing::field::display(&id));
+                tracing::debug!(provider_request_id = %id, "provider accepted the request");
                 true
             }
             Some(Ok(ProviderEvent::Finish(reason))) => {

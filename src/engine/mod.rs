@@ -20,13 +20,16 @@ mod validate;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::{CancellationToken, DropGuard};
+use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, EndpointConfig, ModelInfo};
@@ -86,6 +89,8 @@ pub enum EngineError {
     ConversationDeleted(Uuid),
     #[error("invalid query: {0}")]
     InvalidQuery(QueryError),
+    #[error("the server is shutting down and takes no new turns; try again in a moment")]
+    ShuttingDown,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -103,10 +108,15 @@ impl EngineError {
             }
             EngineError::ConversationDeleted(_) => ErrorKind::Conflict,
             EngineError::InvalidQuery(_) => ErrorKind::BadRequest,
+            EngineError::ShuttingDown => ErrorKind::ModelUnavailable,
             EngineError::Store(_) => ErrorKind::Storage,
         }
     }
 }
+
+/// How long cancelled turns get, at shutdown, to write their runs (the
+/// driver retries a refused write with backoff within this).
+pub const RECORD_DEADLINE: Duration = Duration::from_secs(15);
 
 /// A provider, or why there is none.
 #[derive(Clone)]
@@ -121,6 +131,11 @@ pub struct Engine {
     endpoints: HashMap<String, Slot>,
     store: Store,
     active: Mutex<HashMap<Uuid, CancellationToken>>,
+    /// Every task the engine starts (turn drivers, session writes): none is
+    /// detached, so shutdown can wait for them to record what they did.
+    tasks: TaskTracker,
+    /// Set once shutdown begins: no new turns, `/readyz` says not ready.
+    draining: AtomicBool,
     schema_templates: Vec<SchemaTemplate>,
     ui: UiSettings,
 }
@@ -156,6 +171,8 @@ impl Engine {
             endpoints,
             store,
             active: Mutex::new(HashMap::new()),
+            tasks: TaskTracker::new(),
+            draining: AtomicBool::new(false),
             schema_templates: config.schema_templates,
             ui: UiSettings {
                 session_idle_minutes: config.session_idle_minutes,
@@ -207,6 +224,9 @@ impl Engine {
 
     /// Whether the database answers and at least one model can serve.
     pub async fn readiness(&self) -> Result<(), String> {
+        if self.is_draining() {
+            return Err("shutting down".into());
+        }
         self.store.ping().await.map_err(|e| e.to_string())?;
         if self.endpoints.values().any(|s| matches!(s, Slot::Ready(_))) {
             Ok(())
@@ -220,6 +240,9 @@ impl Engine {
     /// ([`EngineError::ConversationDeleted`]): continuing it would bring it
     /// back without the user knowing.
     pub async fn chat(self: &Arc<Self>, request: ChatRequest) -> Result<ChatHandle, EngineError> {
+        if self.is_draining() {
+            return Err(EngineError::ShuttingDown);
+        }
         let model = self
             .catalog
             .model(&request.model)
@@ -259,7 +282,12 @@ impl Engine {
         }
         let run_id = Uuid::now_v7();
         // Made here, in the caller's context, so the run joins its trace.
-        let span = tracing::info_span!("chat", run_id = %run_id, model = %request.model);
+        let span = tracing::info_span!(
+            "chat",
+            run_id = %run_id,
+            model = %request.model,
+            provider_request_id = tracing::field::Empty
+        );
         if let Some(session) = request.session_id.clone() {
             self.touch_session(session);
         }
@@ -277,12 +305,53 @@ impl Engine {
             tx,
             span,
         };
-        tokio::spawn(driver::drive(job));
+        self.tasks.spawn(driver::drive(job));
         Ok(ChatHandle {
             run_id,
             events: ReceiverStream::new(rx),
             _cancel_on_drop: cancel.drop_guard(),
         })
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+
+    /// Shuts the engine down without losing a run: new turns are refused at
+    /// once, running turns get `grace` to finish, then the rest are
+    /// cancelled (and so recorded as cancelled with what arrived), their
+    /// records are written (within [`RECORD_DEADLINE`]), and the store is
+    /// closed. Returns how many turns had to be cancelled.
+    pub async fn shutdown(&self, grace: Duration) -> usize {
+        self.draining.store(true, Ordering::Relaxed);
+        self.tasks.close();
+        let mut cancelled = 0;
+        if tokio::time::timeout(grace, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            let running: Vec<CancellationToken> = self.lock_active().values().cloned().collect();
+            cancelled = running.len();
+            tracing::warn!(
+                turns = cancelled,
+                "grace period over: cancelling running turns"
+            );
+            for token in running {
+                token.cancel();
+            }
+            if tokio::time::timeout(RECORD_DEADLINE, self.tasks.wait())
+                .await
+                .is_err()
+            {
+                tracing::error!(
+                    tasks = self.tasks.len(),
+                    "turns still running after they were cancelled; their runs may be incomplete"
+                );
+            }
+        }
+        self.store.close().await;
+        cancelled
     }
 
     /// Stops a running turn. Returns false when no such run is in progress.
@@ -341,7 +410,7 @@ impl Engine {
     /// waits for it, and a failure only costs the session's last-seen time.
     fn touch_session(&self, session: String) {
         let store = self.store.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             if let Err(e) = store.touch_session(&session).await {
                 tracing::warn!(%session, error = %e, "recording the session failed");
             }

@@ -31,6 +31,7 @@ pub const BUNDLE_FORMAT: &str = "pep.prompts/v1";
 /// Prompts as exported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Bundle {
     /// [`BUNDLE_FORMAT`]; absent is read as it.
     #[serde(default = "bundle_format")]
@@ -45,6 +46,7 @@ fn bundle_format() -> String {
 /// One prompt with its history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct BundlePrompt {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]

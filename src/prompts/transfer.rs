@@ -2,7 +2,11 @@
 //! writing the text, and checking an import against the same rules as the
 //! calls that create prompts, before anything is written.
 //!
-//! YAML goes through `serde_norway`, the maintained fork of `serde_yaml`.
+//! YAML goes through `serde_norway`, the maintained fork of `serde_yaml`,
+//! once [`yaml_depth`] has found it no deeper than its parser handles in
+//! linear time.
+
+mod yaml_depth;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -14,6 +18,8 @@ use crate::store::{ImportedPrompt, ImportedVersion};
 
 /// The most prompts one import may hold.
 pub const MAX_IMPORT_PROMPTS: usize = 1_000;
+
+pub use yaml_depth::MAX_YAML_DEPTH;
 
 /// The text forms of a bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
@@ -50,9 +56,7 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Bundle, PromptError> {
         Format::Json => {
             serde_json::from_slice(bytes).map_err(|e| PromptError::Unreadable(e.to_string()))?
         }
-        Format::Yaml => {
-            serde_norway::from_slice(bytes).map_err(|e| PromptError::Unreadable(e.to_string()))?
-        }
+        Format::Yaml => read_yaml(bytes)?,
     };
     if bundle.format != BUNDLE_FORMAT {
         return Err(PromptError::Unreadable(format!(
@@ -65,6 +69,13 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Bundle, PromptError> {
 
 /// Reads one prompt (the form of a starter file).
 pub fn parse_prompt(bytes: &[u8]) -> Result<BundlePrompt, PromptError> {
+    read_yaml(bytes)
+}
+
+/// YAML into `T`, refused unread when it nests past [`MAX_YAML_DEPTH`]
+/// (the parser's time grows with the square of the depth).
+fn read_yaml<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, PromptError> {
+    yaml_depth::check_depth(bytes).map_err(|e| PromptError::Unreadable(e.to_string()))?;
     serde_norway::from_slice(bytes).map_err(|e| PromptError::Unreadable(e.to_string()))
 }
 
@@ -206,7 +217,7 @@ fn number_versions(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
 
-    use super::{check, parse, write, Format};
+    use super::{check, parse, parse_prompt, write, Format};
     use crate::prompts::{Lifecycle, PromptError};
 
     const YAML: &str = r#"
@@ -273,6 +284,22 @@ prompts:
                 other => panic!("{yaml}: expected a refusal, got {other:?}"),
             };
             assert!(message.contains(expected), "{yaml}: {message}");
+        }
+    }
+
+    #[test]
+    fn deeply_nested_yaml_is_refused_unread() {
+        let n = 100_000;
+        let flow = format!("prompts: {}{}", "[".repeat(n), "]".repeat(n));
+        let block = format!("prompts:\n{}x\n", "- ".repeat(n));
+        for text in [flow, block] {
+            let started = std::time::Instant::now();
+            let err = parse(text.as_bytes(), Format::Yaml).unwrap_err();
+            assert!(started.elapsed() < std::time::Duration::from_millis(200));
+            assert!(matches!(err, PromptError::Unreadable(_)), "{err:?}");
+            assert!(err.to_string().contains("depth limit"), "{err}");
+            let err = parse_prompt(text.as_bytes()).unwrap_err();
+            assert!(err.to_string().contains("depth limit"), "{err}");
         }
     }
 

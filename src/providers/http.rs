@@ -4,7 +4,8 @@
 //!
 //! What differs per provider — where the error message sits in the body and
 //! which codes mean "context too long" or "blocked" — comes in as an
-//! [`ErrorParser`]; the status-code rules are the same for all.
+//! [`ErrorParser`]; the status-code rules are the same for all. Error text
+//! is redacted (`redact`) before anything reads it.
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::{Response, StatusCode};
 use tokio_util::sync::CancellationToken;
 
+use super::redact::{is_credential_header, Redactor};
 use super::retry::{retry_after, RetryPolicy};
 use super::ProviderError;
 use crate::catalog::RemoteEndpoint;
@@ -43,6 +45,12 @@ pub(crate) type ErrorParser = fn(&str) -> ErrorBody;
 /// Most error bodies this long are HTML from a proxy; no one reads further.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// How much of an unexpected body an error quotes, in characters.
+const EXCERPT_CHARS: usize = 200;
+
+/// How much of an unexpected body is read to quote from.
+const EXCERPT_BYTES: usize = 4 * 1024;
+
 /// One endpoint's connection: client, headers and rules.
 #[derive(Debug)]
 pub(crate) struct Upstream {
@@ -50,6 +58,8 @@ pub(crate) struct Upstream {
     headers: HeaderMap,
     pub read_timeout: Duration,
     retry: RetryPolicy,
+    /// The endpoint's key and credential headers, kept out of errors.
+    pub redact: Redactor,
 }
 
 /// Why an endpoint's client could not be set up.
@@ -71,12 +81,17 @@ impl Upstream {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let bad = |name: &str| ClientError::Header(name.to_owned());
+        let mut secrets = Vec::new();
         for (name, value) in &endpoint.headers {
+            if is_credential_header(name) {
+                secrets.push(value.clone());
+            }
             let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad(name))?;
             let value = HeaderValue::from_str(value).map_err(|_| bad(name))?;
             headers.insert(header, value);
         }
         if let Some((name, value)) = auth {
+            secrets.push(value.clone());
             let mut value = HeaderValue::from_str(&value).map_err(|_| bad(name))?;
             value.set_sensitive(true);
             headers.insert(HeaderName::from_static(name), value);
@@ -91,6 +106,7 @@ impl Upstream {
             headers,
             read_timeout: Duration::from_millis(endpoint.timeouts.read_ms),
             retry: RetryPolicy::from(&endpoint.retry),
+            redact: Redactor::new(secrets),
         })
     }
 
@@ -145,6 +161,9 @@ impl Upstream {
                     let status = response.status();
                     let header_wait = retry_after(response.headers());
                     let text = self.error_text(response, cancel).await?;
+                    // Before parsing: a parser may cut the text, and half a
+                    // key is still too much.
+                    let text = self.redact.text(&text);
                     let parsed = parse_error(&text);
                     let wait = header_wait.or(parsed.retry_after);
                     let error = classify(status, parsed, wait);
@@ -155,6 +174,7 @@ impl Upstream {
                     (error, retryable, wait)
                 }
             };
+            let error = self.redact.error(error);
             retry += 1;
             let delay = if retryable {
                 self.retry.delay(retry, wait)
@@ -191,6 +211,38 @@ impl Upstream {
         };
         let cut = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
         Ok(String::from_utf8_lossy(cut).into_owned())
+    }
+
+    /// The start of a body PEP cannot use, for an error to quote: read
+    /// within the read timeout, redacted, blanks collapsed, cut short.
+    pub async fn excerpt(&self, mut response: Response, cancel: &CancellationToken) -> String {
+        let mut bytes = Vec::new();
+        while bytes.len() < EXCERPT_BYTES {
+            let chunk = tokio::select! {
+                biased;
+                () = cancel.cancelled() => break,
+                c = tokio::time::timeout(self.read_timeout, response.chunk()) => c,
+            };
+            match chunk {
+                Ok(Ok(Some(chunk))) => bytes.extend_from_slice(&chunk),
+                Ok(Ok(None) | Err(_)) | Err(_) => break,
+            }
+        }
+        self.quote(&String::from_utf8_lossy(&bytes))
+    }
+
+    /// `text` as an error quotes it: redacted, blanks collapsed, cut short.
+    pub fn quote(&self, text: &str) -> String {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let clean = self.redact.text(&flat);
+        if clean.is_empty() {
+            return "the body is empty".to_owned();
+        }
+        let mut cut: String = clean.chars().take(EXCERPT_CHARS).collect();
+        if cut.len() < clean.len() {
+            cut.push('…');
+        }
+        format!("it began: {cut}")
     }
 
     /// Reads a whole (non-streamed) response body within the read timeout.

@@ -9,6 +9,8 @@
 //! first byte, timeouts, status → [`ProviderError`]) and one streaming loop
 //! (`stream`); each wire format is a `stream::Decoder` plus a function that
 //! writes the request body. [`build`] turns a catalog endpoint into one.
+//! Errors pass through `redact` on their way out, so no key reaches the
+//! user or a stored run.
 //!
 //! | module | wire format |
 //! | --- | --- |
@@ -29,6 +31,7 @@ mod http;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod openai;
+mod redact;
 mod retry;
 mod setup;
 mod sse;

@@ -58,8 +58,8 @@ pub async fn connect(
             .clone()
             .unwrap_or_else(|| "base_url".to_owned());
         let unreachable = |reason: String| SetupError::Unreachable {
-            url: base.clone(),
-            reason,
+            url: super::redact::patterns(&base),
+            reason: super::redact::patterns(&reason),
             hint: hint.clone(),
         };
         let client = reqwest::Client::builder()

@@ -5,12 +5,18 @@
 //! connection, and a fired `CancellationToken` does the same at once (the
 //! stream then yields [`ProviderError::Cancelled`] and ends). No task is
 //! spawned, so nothing can outlive the consumer.
+//!
+//! Everything the stream yields passes through here, so this is where each
+//! error is redacted (see `redact`), and where an answer that is not what
+//! was asked for — HTML from a captive portal or a wrong base URL instead of
+//! an event stream or JSON — is named as such.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::StreamExt;
+use reqwest::header::CONTENT_TYPE;
 use tokio_util::sync::CancellationToken;
 
 use super::http::{ErrorParser, Upstream};
@@ -69,6 +75,7 @@ pub(crate) fn json_body(body: &serde_json::Value) -> Result<Bytes, ProviderError
 /// Runs `call` and decodes its reply with `decoder`.
 pub(crate) fn run<D: Decoder>(call: Call, decoder: D, cancel: CancellationToken) -> ProviderStream {
     let run = Run {
+        upstream: Arc::clone(&call.upstream),
         decoder,
         cancel,
         pending: VecDeque::new(),
@@ -93,6 +100,8 @@ enum Phase {
 }
 
 struct Run<D> {
+    /// For redacting errors.
+    upstream: Arc<Upstream>,
     decoder: D,
     cancel: CancellationToken,
     pending: VecDeque<Result<ProviderEvent, ProviderError>>,
@@ -103,7 +112,7 @@ impl<D: Decoder> Run<D> {
     async fn next(&mut self) -> Option<Result<ProviderEvent, ProviderError>> {
         loop {
             if let Some(item) = self.pending.pop_front() {
-                return Some(item);
+                return Some(item.map_err(|e| self.upstream.redact.error(e)));
             }
             match std::mem::replace(&mut self.phase, Phase::Done) {
                 Phase::Done => return None,
@@ -157,18 +166,85 @@ impl<D: Decoder> Run<D> {
                 .push_back(Ok(ProviderEvent::RequestId(id.to_owned())));
             self.decoder.request_id_sent();
         }
+        let content_type = media_type(&response);
         if call.stream {
+            if let Some(other) = content_type.filter(|t| t != "text/event-stream") {
+                let excerpt = call.upstream.excerpt(response, &self.cancel).await;
+                if self.cancel.is_cancelled() {
+                    self.pending.push_back(Err(ProviderError::Cancelled));
+                    return;
+                }
+                self.pending.push_back(Err(ProviderError::Protocol(format!(
+                    "the provider answered with {other}, not an event stream: \
+                     is the base URL right? ({excerpt})"
+                ))));
+                return;
+            }
             self.phase = Phase::Streaming(sse::events(response, call.upstream.read_timeout));
             return;
         }
         let mut out = Vec::new();
         let outcome = match call.upstream.read_body(response, &self.cancel).await {
-            Ok(body) => self.decoder.whole(&body, &mut out),
+            // Only a reply the decoder cannot read is looked at again.
+            Ok(body) => self.decoder.whole(&body, &mut out).map_err(|e| match e {
+                ProviderError::Protocol(_) => {
+                    not_json(&call.upstream, content_type.as_deref(), &body).unwrap_or(e)
+                }
+                e => e,
+            }),
             Err(e) => Err(e),
         };
         self.pending.extend(out.into_iter().map(Ok));
         if let Err(e) = outcome {
             self.pending.push_back(Err(e));
         }
+    }
+}
+
+/// A response's media type (`text/html` of `text/html; charset=utf-8`),
+/// lower case; `None` when it has none.
+fn media_type(response: &reqwest::Response) -> Option<String> {
+    let value = response.headers().get(CONTENT_TYPE)?.to_str().ok()?;
+    let media = value.split(';').next().unwrap_or_default().trim();
+    (!media.is_empty()).then(|| media.to_ascii_lowercase())
+}
+
+/// The error for a whole reply that is not JSON, saying what it was.
+fn not_json(upstream: &Upstream, media: Option<&str>, body: &str) -> Option<ProviderError> {
+    let parsed = serde_json::from_str::<serde::de::IgnoredAny>(body).err()?;
+    let excerpt = upstream.quote(body);
+    Some(ProviderError::Protocol(match media {
+        Some(m) if !m.contains("json") => {
+            format!("the provider answered with {m}, not JSON: is the base URL right? ({excerpt})")
+        }
+        _ => format!("the reply is not valid JSON ({parsed}; {excerpt})"),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::RemoteEndpoint;
+
+    #[test]
+    fn a_body_that_is_not_json_is_named_and_quoted_without_secrets() {
+        let endpoint = RemoteEndpoint::default();
+        let upstream =
+            Upstream::new(&endpoint, Some(("x-goog-api-key", "k-123456".into()))).unwrap();
+        let page = format!(
+            "<html>\n  <title>Sign in</title> k-123456 {}</html>",
+            "x".repeat(300)
+        );
+        let Some(ProviderError::Protocol(m)) = not_json(&upstream, Some("text/html"), &page) else {
+            panic!("not named")
+        };
+        assert!(m.starts_with("the provider answered with text/html, not JSON: is the base URL right? (it began: <html> <title>Sign in</title> [redacted] xxx"), "{m}");
+        assert!(m.ends_with("x…)") && m.chars().count() < 300, "{m}");
+        let Some(ProviderError::Protocol(m)) = not_json(&upstream, Some("application/json"), "{")
+        else {
+            panic!("not named")
+        };
+        assert!(m.starts_with("the reply is not valid JSON (EOF"), "{m}");
+        assert_eq!(not_json(&upstream, None, r#"{"ok": true}"#), None);
     }
 }

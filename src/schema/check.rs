@@ -7,6 +7,7 @@
 use crate::catalog::{Capabilities, ModelInfo};
 use crate::chat::ResponseFormat;
 
+use super::bounds::check_bounds;
 use super::strict::{self, Dialect};
 use super::SchemaIssue;
 
@@ -64,14 +65,19 @@ pub(crate) fn unsupported(
 }
 
 /// A schema that JSON Schema validators (and so providers) accept: an
-/// object that compiles. Compiling also rejects a `$ref` to anywhere but
-/// the schema itself, since nothing is fetched.
+/// object within the limits of [`bounds`](super::bounds) (checked first,
+/// since compiling follows every `$ref`), that compiles. Compiling also
+/// rejects a `$ref` to anywhere but the schema itself, since nothing is
+/// fetched.
 pub(crate) fn compile(schema: &serde_json::Value) -> Vec<SchemaIssue> {
     if !schema.is_object() {
         return vec![SchemaIssue::new(
             "",
             "the schema must be a JSON object, e.g. {\"type\": \"object\", \"properties\": {...}}",
         )];
+    }
+    if let Err(over) = check_bounds(schema) {
+        return vec![over.issue()];
     }
     match jsonschema::validator_for(schema) {
         Ok(_) => Vec::new(),
@@ -235,6 +241,26 @@ mod tests {
             check_format(&model("openai", all()), &format(loose(), false)),
             vec![]
         );
+    }
+
+    #[test]
+    fn schema_bombs_are_refused_before_compiling() {
+        use crate::schema::bounds::tests::{any_of_bomb, ref_chain};
+        let issues = check_format(&model("local", all()), &format(ref_chain(2_000), false));
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("$ref chain limit"), "{issues:?}");
+        let started = std::time::Instant::now();
+        let issues = check_format(&model("local", all()), &format(any_of_bomb(30), false));
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("expansion limit"), "{issues:?}");
+        let mut deep = json!({"type": "string"});
+        for _ in 0..100 {
+            deep = json!({"type": "array", "items": deep});
+        }
+        let issues = check_format(&model("openai", all()), &format(deep, true));
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("depth limit"), "{issues:?}");
     }
 
     #[test]

@@ -46,6 +46,16 @@ use super::StoreError;
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The version of the newest migration this build carries for `db`'s
+/// backend: what a complete schema records as applied.
+pub(super) fn latest_version(db: &Db) -> i64 {
+    let migrator = match db {
+        Db::Sqlite(_) => &SQLITE,
+        Db::Postgres(_) => &POSTGRES,
+    };
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// The key of the PostgreSQL migration lock: "pepstore" in ASCII, a value no
 /// other user of the database is likely to pick.
 const POSTGRES_LOCK: i64 = 0x7065_7073_746f_7265;

@@ -81,7 +81,14 @@ pub use sessions::Session;
 use db::{in_transaction, Db};
 use sql::Sql;
 
-static PING: Sql = Sql::new("SELECT 1");
+/// The newest migration applied; 0 when the bookkeeping table is empty.
+static SCHEMA_VERSION: Sql =
+    Sql::new("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success");
+/// A table every turn writes to.
+static RUNS_TABLE: Sql = Sql::new("SELECT 1 FROM runs LIMIT 1");
+/// A write that changes nothing but needs the database to take writes
+/// (a read-only SQLite file or a read-only PostgreSQL role refuse it).
+static TOUCH: Sql = Sql::new("UPDATE _sqlx_migrations SET success = success WHERE version = ?");
 
 /// How many times a start refused with SQLITE_BUSY is tried again, and the
 /// pause before the first retry (each later one waits one pause longer):
@@ -106,6 +113,8 @@ pub enum StoreError {
     Unencodable { id: String, reason: String },
     #[error("stored run {id} is unreadable: {reason}")]
     Corrupt { id: String, reason: String },
+    #[error("the database holds schema version {found}, not {expected}: was it dropped or replaced? Restart PEP to create the schema again")]
+    SchemaMissing { found: i64, expected: i64 },
 }
 
 impl StoreError {
@@ -127,6 +136,12 @@ impl StoreError {
                 .and_then(|code| code.parse::<i32>().ok())
                 .is_some_and(|code| code & 0xff == SQLITE_BUSY)
     }
+}
+
+/// Whether a statement failed because a table does not exist (SQLite says
+/// so in words; PostgreSQL's code is 42P01, undefined_table).
+fn is_missing_table(e: &dyn sqlx::error::DatabaseError) -> bool {
+    e.code().as_deref() == Some("42P01") || e.message().starts_with("no such table")
 }
 
 /// SQLite's primary result code for a lock held elsewhere.
@@ -199,11 +214,30 @@ impl Store {
         Ok(Self { db })
     }
 
-    /// Whether the database answers.
+    /// Whether the database is usable: it answers, holds PEP's whole
+    /// schema, and takes writes. A connection that merely opens is not
+    /// enough: a database dropped and made again empty, or a file made
+    /// read-only, answers `SELECT 1` while every turn fails to be stored.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        in_transaction!(&self.db, |conn, q| {
-            q.query(&PING).execute(&mut *conn).await.map(drop)
+        let expected = migrate::latest_version(&self.db);
+        let found = in_transaction!(&self.db, |conn, q| {
+            let (found,): (i64,) = q.query_as(&SCHEMA_VERSION).fetch_one(&mut *conn).await?;
+            if found == expected {
+                q.query(&RUNS_TABLE).fetch_optional(&mut *conn).await?;
+                q.query(&TOUCH).bind(expected).execute(&mut *conn).await?;
+            }
+            Ok(found)
+        })
+        .map_err(|e| match e {
+            // No bookkeeping table at all: nothing of the schema is there.
+            sqlx::Error::Database(d) if is_missing_table(d.as_ref()) => {
+                StoreError::SchemaMissing { found: 0, expected }
+            }
+            e => StoreError::Database(e),
         })?;
+        if found != expected {
+            return Err(StoreError::SchemaMissing { found, expected });
+        }
         Ok(())
     }
 

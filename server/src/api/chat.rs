@@ -16,13 +16,30 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// The body of `POST /api/v1/chat`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, utoipa::ToSchema)]
 pub struct ChatBody {
     #[serde(flatten)]
     request: ChatRequest,
     /// Stream events (`text/event-stream`) instead of one JSON answer.
     #[serde(default)]
     stream: bool,
+}
+
+/// By hand rather than derived with `flatten`: serde cannot refuse an
+/// unknown field through a flattened one, and a misspelt field (`"strem"`)
+/// must be an error, not a silent default.
+impl<'de> Deserialize<'de> for ChatBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut fields = serde_json::Map::deserialize(deserializer)?;
+        let stream = match fields.remove("stream") {
+            Some(stream) => serde_json::from_value(stream).map_err(D::Error::custom)?,
+            None => false,
+        };
+        let request = ChatRequest::deserialize(serde_json::Value::Object(fields))
+            .map_err(D::Error::custom)?;
+        Ok(Self { request, stream })
+    }
 }
 
 /// Runs one chat turn. With `"stream": true` the answer is a stream of

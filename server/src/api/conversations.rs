@@ -41,6 +41,7 @@ pub struct ListParams {
     /// Text to find in the title (any case).
     q: Option<String>,
     /// At most this many (1..=500; default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// How many to skip (default 0).
     offset: Option<u32>,

@@ -67,12 +67,14 @@ fn version_number(version: &str) -> Result<u32, ApiError> {
 /// The query of `GET /prompts`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Text to find in the name, description or tags (any case).
     q: Option<String>,
     /// Comma-separated tags the prompts must all have.
     tags: Option<String>,
     /// At most this many (1..=500; default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 

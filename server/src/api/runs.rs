@@ -37,6 +37,7 @@ pub struct RunParams {
     conversation_id: Option<Uuid>,
     prompt_id: Option<Uuid>,
     /// Needs `prompt_id`.
+    #[param(minimum = 1)]
     prompt_version: Option<u32>,
     /// Runs created at or after this RFC 3339 time.
     since: Option<String>,
@@ -50,6 +51,7 @@ pub struct RunParams {
     #[param(inline)]
     order: Option<SortOrder>,
     /// Page size, 1..=500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// Runs to skip (default 0).
     offset: Option<u32>,
@@ -175,6 +177,7 @@ pub async fn cancel(
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
     #[serde(deserialize_with = "nullable")]
+    #[schema(required = true)]
     rating: Option<Rating>,
 }
 

@@ -222,13 +222,37 @@ fn json_grammar(
         ResponseFormat::JsonObject => serde_json::json!({ "type": "object" }),
         ResponseFormat::JsonSchema { schema, .. } => schema.clone(),
     };
-    let grammar = llama_cpp_2::json_schema_to_grammar(&schema.to_string()).map_err(|e| {
+    let grammar = to_grammar(&schema.to_string())?;
+    LlamaSampler::grammar(&model.model, &grammar, "root")
+        .map_err(|e| ProviderError::BadRequest(format!("the JSON grammar was rejected: {e}")))
+}
+
+/// Stack for llama.cpp's schema-to-grammar converter, which recurses once
+/// per level of the schema and per `$ref` it follows. Schemas are bounded
+/// before they get here (`crate::schema::bounds`); this is the margin should
+/// the converter need more than a blocking pool thread's 2 MiB.
+const GRAMMAR_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// The GBNF grammar of a JSON schema, converted on a thread of its own with
+/// [`GRAMMAR_STACK_BYTES`] of stack (reserved, not committed, memory).
+fn to_grammar(schema: &str) -> Result<String, ProviderError> {
+    let converted = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("pep-grammar".into())
+            .stack_size(GRAMMAR_STACK_BYTES)
+            .spawn_scoped(scope, || llama_cpp_2::json_schema_to_grammar(schema))
+            .map_err(|e| {
+                ProviderError::Generation(format!("cannot start the grammar thread: {e}"))
+            })?;
+        worker
+            .join()
+            .map_err(|_| ProviderError::Generation("the grammar thread failed".into()))
+    })?;
+    converted.map_err(|e| {
         ProviderError::BadRequest(format!(
             "the local model cannot turn this JSON schema into a grammar: {e}"
         ))
-    })?;
-    LlamaSampler::grammar(&model.model, &grammar, "root")
-        .map_err(|e| ProviderError::BadRequest(format!("the JSON grammar was rejected: {e}")))
+    })
 }
 
 fn rand_seed() -> u32 {

@@ -18,6 +18,7 @@ use llama_cpp_2::model::LlamaModel;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 pub use template::{ChatTemplate, TemplateError};
 
@@ -132,6 +133,9 @@ pub struct LocalProvider {
     model: Arc<LoadedModel>,
     limiter: Arc<Semaphore>,
     threads: Threads,
+    /// The generations' tasks: owned here, never detached. Each ends with
+    /// its turn (the cancellation token stops it between tokens).
+    tasks: TaskTracker,
 }
 
 impl LocalProvider {
@@ -140,6 +144,7 @@ impl LocalProvider {
             model,
             limiter: Arc::new(Semaphore::new(max_concurrent.max(1))),
             threads,
+            tasks: TaskTracker::new(),
         }
     }
 }
@@ -154,7 +159,7 @@ impl Provider for LocalProvider {
         let model = Arc::clone(&self.model);
         let limiter = Arc::clone(&self.limiter);
         let threads = self.threads;
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             // Wait for a free slot, unless the caller gives up first.
             let permit = tokio::select! {
                 p = limiter.acquire_owned() => p,
