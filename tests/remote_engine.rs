@@ -661,7 +661,7 @@ models:
 }
 
 /// The error a failed turn reported, and the one its stored run holds.
-async fn failed_turn(engine: &Engine) -> (String, String) {
+async fn failed_turn(engine: &Arc<Engine>) -> (String, String) {
     let handle = engine
         .chat(ask(
             "gateway/qwen",

@@ -278,9 +278,10 @@ impl Scanner<'_> {
         self.bump();
         while !self.done() {
             let c = self.peek(0);
-            if quote == b'"' && c == b'\\' {
-                self.bump();
-            } else if quote == b'\'' && c == b'\'' && self.peek(1) == b'\'' {
+            // An escape (`\"`) or a doubled single quote (`''`) is text.
+            let escaped = (quote == b'"' && c == b'\\')
+                || (quote == b'\'' && c == b'\'' && self.peek(1) == b'\'');
+            if escaped {
                 self.bump();
             } else if c == quote {
                 self.bump();
