@@ -52,7 +52,7 @@ impl HostAllowlist {
             return true;
         }
         let name = host_name(host).to_ascii_lowercase();
-        self.names.iter().any(|n| *n == name)
+        self.names.contains(&name)
     }
 }
 
