@@ -225,7 +225,7 @@ async fn shutdown_lets_turns_finish_then_records_the_rest_as_cancelled() {
     use std::time::Duration;
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = engine(&dir).await;
-    let mut short = engine.chat(request("Say hi.", 4)).await.expect("starts");
+    let short = engine.chat(request("Say hi.", 4)).await.expect("starts");
     let mut long = engine
         .chat(request("Write a very long story about a knight.", 3000))
         .await
