@@ -23,6 +23,8 @@ pub mod providers;
 #[cfg(feature = "engine")]
 pub mod store;
 #[cfg(feature = "engine")]
+pub mod strict;
+#[cfg(feature = "engine")]
 pub mod text;
 
 #[cfg(feature = "engine")]

@@ -886,22 +886,12 @@ async fn with_headers(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
-    use tower::ServiceExt;
     let mut request = axum::http::Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let res = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = http_body_util::BodyExt::collect(res.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
+    let request = request.body(Body::from(body.to_owned())).unwrap();
+    let (status, headers, bytes) = support::exchange_whole(app, request).await;
     (status, headers, support::json_of(&bytes))
 }
 

@@ -92,19 +92,11 @@ pub struct OpenAiEndpoint {
     pub remote: RemoteEndpoint,
 }
 
-/// By hand rather than with `#[serde(flatten)]`: serde cannot refuse
-/// unknown keys through a flattened field, and a misspelt key in the catalog
-/// must be an error, not a silent default.
+/// Not derived with `#[serde(flatten)]`, which would let a misspelt key
+/// through (see [`crate::strict`]).
 impl<'de> Deserialize<'de> for OpenAiEndpoint {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let mut keys = serde_json::Map::deserialize(deserializer)?;
-        let api = match keys.remove("api") {
-            Some(api) => serde_json::from_value(api).map_err(D::Error::custom)?,
-            None => OpenAiApi::default(),
-        };
-        let remote =
-            serde_json::from_value(serde_json::Value::Object(keys)).map_err(D::Error::custom)?;
+        let (api, remote) = crate::strict::split_field(deserializer, "api")?;
         Ok(Self { api, remote })
     }
 }

@@ -25,19 +25,11 @@ pub struct ChatBody {
     stream: bool,
 }
 
-/// By hand rather than derived with `flatten`: serde cannot refuse an
-/// unknown field through a flattened one, and a misspelt field (`"strem"`)
-/// must be an error, not a silent default.
+/// Not derived: `flatten` would let a misspelt field (`"strem"`) through
+/// (see [`pep::strict`]).
 impl<'de> Deserialize<'de> for ChatBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let mut fields = serde_json::Map::deserialize(deserializer)?;
-        let stream = match fields.remove("stream") {
-            Some(stream) => serde_json::from_value(stream).map_err(D::Error::custom)?,
-            None => false,
-        };
-        let request = ChatRequest::deserialize(serde_json::Value::Object(fields))
-            .map_err(D::Error::custom)?;
+        let (stream, request) = pep::strict::split_field(deserializer, "stream")?;
         Ok(Self { request, stream })
     }
 }

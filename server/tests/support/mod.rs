@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)] // not every suite uses every helper
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -12,15 +12,24 @@ use tower::ServiceExt;
 
 /// Sends `request`; returns the status, the content type and the body.
 pub async fn exchange(app: &Router, request: Request<Body>) -> (StatusCode, String, Vec<u8>) {
-    let res = app.clone().oneshot(request).await.expect("response");
-    let status = res.status();
-    let content_type = res
-        .headers()
+    let (status, headers, body) = exchange_whole(app, request).await;
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or_default().to_owned())
         .unwrap_or_default();
+    (status, content_type, body)
+}
+
+/// Sends `request`; returns the status, every header and the body.
+pub async fn exchange_whole(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let res = app.clone().oneshot(request).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, content_type, bytes.to_vec())
+    (status, headers, bytes.to_vec())
 }
 
 /// One request made of its parts; returns the status, the content type and
