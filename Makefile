@@ -6,7 +6,7 @@ ADDR ?= 127.0.0.1:3000
 # Packages and features of the native (server-side) build.
 NATIVE := -p pep -p app -p server --features app/ssr
 
-.PHONY: run test setup model build fmt lint unit e2e bench clean
+.PHONY: run test setup model build fmt lint unit e2e api-fuzz fuzz bench clean
 
 ## run: install what is missing, build the release site, serve the playground
 run:
@@ -43,6 +43,18 @@ unit:
 
 e2e: build
 	$(ENV) cd end2end && PEP_BIN="$$PEP_TARGET_DIR/release/pep" npx playwright test
+
+# schemathesis (PyPI, pinned) against the release binary and the replay server.
+api-fuzz: build
+	scripts/api-fuzz.sh
+
+# cargo-fuzz on fuzz/: PEP_FUZZ_SECONDS per target (default 30).
+fuzz:
+	scripts/fuzz.sh
+
+## bench: the benchmarks' figures (local model, provider overhead, input bounds)
+bench:
+	$(ENV) PEP_TEST_MODEL="$$PEP_MODEL_FILE" cargo bench -p pep
 
 clean:
 	rm -rf target end2end/test-results end2end/playwright-report

@@ -24,7 +24,7 @@ apt_missing() {
   echo "${missing[@]:-}"
 }
 
-packages=(cmake clang libclang-dev g++ make unzip python3)
+packages=(cmake clang libclang-dev g++ make unzip python3 python3-venv curl)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ "$want_browser" = 1 ] && packages+=(chromium pgbouncer)

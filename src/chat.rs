@@ -217,16 +217,34 @@ pub enum FinishReason {
     Cancelled,
     /// The provider failed.
     Error,
+    /// The server stopped before the run ended. A run still streaming
+    /// reads this too: it is what the record says if the server dies now.
+    Interrupted,
 }
 
 impl FinishReason {
+    /// Every reason, for parsing the stored form.
+    pub const ALL: [FinishReason; 5] = [
+        FinishReason::Stop,
+        FinishReason::Length,
+        FinishReason::Cancelled,
+        FinishReason::Error,
+        FinishReason::Interrupted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FinishReason::Stop => "stop",
             FinishReason::Length => "length",
             FinishReason::Cancelled => "cancelled",
             FinishReason::Error => "error",
+            FinishReason::Interrupted => "interrupted",
         }
+    }
+
+    /// Parses the stored form written by [`FinishReason::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 

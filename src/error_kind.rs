@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Conflict,
     /// A model the catalog has but that cannot run now.
     ModelUnavailable,
+    /// The server is stopping and takes no new turns; another replica (or
+    /// this one, restarted) will.
+    ShuttingDown,
     /// The store failed; nothing the caller can fix.
     Storage,
 }
@@ -35,7 +38,7 @@ impl ErrorKind {
             ErrorKind::TooLarge => 413,
             ErrorKind::InvalidRequest => 422,
             ErrorKind::Storage => 500,
-            ErrorKind::ModelUnavailable => 503,
+            ErrorKind::ModelUnavailable | ErrorKind::ShuttingDown => 503,
         }
     }
 
@@ -49,6 +52,7 @@ impl ErrorKind {
             ErrorKind::UnknownModel => "unknown_model",
             ErrorKind::Conflict => "conflict",
             ErrorKind::ModelUnavailable => "model_unavailable",
+            ErrorKind::ShuttingDown => "shutting_down",
             ErrorKind::Storage => "storage",
         }
     }

@@ -176,7 +176,8 @@ pub struct RunPoint {
 }
 
 /// Figures over every run a query matches (filters only; sort and paging
-/// are ignored).
+/// are ignored). Runs still `running` are counted, but their latency,
+/// tokens and cost join the figures only once they end.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunStats {
@@ -184,6 +185,12 @@ pub struct RunStats {
     pub ok: u64,
     pub failed: u64,
     pub cancelled: u64,
+    /// Runs still streaming.
+    #[serde(default)]
+    pub running: u64,
+    /// Runs the server stopped before they ended.
+    #[serde(default)]
+    pub interrupted: u64,
     pub latency_p50_ms: Option<f64>,
     pub latency_p95_ms: Option<f64>,
     pub ttft_p50_ms: Option<f64>,

@@ -18,16 +18,16 @@ pub mod schema;
 pub mod engine;
 #[cfg(feature = "engine")]
 pub mod error_kind;
+pub mod media;
 #[cfg(feature = "engine")]
 pub mod providers;
 #[cfg(feature = "engine")]
 pub mod store;
-#[cfg(feature = "engine")]
 pub mod strict;
 #[cfg(feature = "engine")]
 pub mod text;
 
 #[cfg(feature = "engine")]
-pub use engine::{ChatHandle, Engine, EngineConfig, EngineError};
+pub use engine::{ChatHandle, Engine, EngineConfig, EngineError, RunLease};
 #[cfg(feature = "engine")]
 pub use error_kind::ErrorKind;

@@ -10,7 +10,9 @@ use crate::chat::{FinishReason, GenerationParams, Message, ToolCall, Usage};
 use crate::history::PromptRef;
 use crate::schema::Validation;
 
-/// How a run ended.
+/// Where a run stands. A run is stored when it starts (`running`) and
+/// again when it ends; one that a crash or a kill left `running` is marked
+/// `interrupted`, keeping the text that had arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -18,25 +20,40 @@ pub enum RunStatus {
     Ok,
     Failed,
     Cancelled,
+    /// Still streaming (its reply is the last checkpoint).
+    Running,
+    /// The server stopped (crash, kill, lost host) before the run ended.
+    Interrupted,
 }
 
 impl RunStatus {
+    /// Every status, in the order the runs page offers them.
+    pub const ALL: [RunStatus; 5] = [
+        RunStatus::Ok,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+        RunStatus::Running,
+        RunStatus::Interrupted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Ok => "ok",
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
+            RunStatus::Running => "running",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 
     /// Parses the stored form written by [`RunStatus::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ok" => Some(RunStatus::Ok),
-            "failed" => Some(RunStatus::Failed),
-            "cancelled" => Some(RunStatus::Cancelled),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    /// Whether the run has ended (and so will not change again).
+    pub fn is_final(self) -> bool {
+        !matches!(self, RunStatus::Running)
     }
 }
 

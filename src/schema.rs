@@ -74,6 +74,8 @@ pub mod bounds;
 #[cfg(feature = "engine")]
 pub mod check;
 #[cfg(feature = "engine")]
+pub mod hostile;
+#[cfg(feature = "engine")]
 mod pointer;
 #[cfg(feature = "engine")]
 pub mod reply;

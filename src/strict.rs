@@ -23,9 +23,31 @@ where
         Some(value) => serde_json::from_value(value).map_err(D::Error::custom)?,
         None => F::default(),
     };
-    let rest =
-        serde_json::from_value(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
-    Ok((field, rest))
+    Ok((field, rest_as(fields)?))
+}
+
+/// The object `deserializer` holds, split into the fields `names`, read
+/// together as `F` (a struct of those fields, with their defaults), and the
+/// rest, read as `R`.
+pub fn split_fields<'de, D, F, R>(deserializer: D, names: &[&str]) -> Result<(F, R), D::Error>
+where
+    D: Deserializer<'de>,
+    F: DeserializeOwned,
+    R: DeserializeOwned,
+{
+    let mut fields = serde_json::Map::deserialize(deserializer)?;
+    let own: serde_json::Map<String, serde_json::Value> = names
+        .iter()
+        .filter_map(|name| fields.remove_entry(*name))
+        .collect();
+    let own = serde_json::from_value(serde_json::Value::Object(own)).map_err(D::Error::custom)?;
+    Ok((own, rest_as(fields)?))
+}
+
+fn rest_as<R: DeserializeOwned, E: Error>(
+    fields: serde_json::Map<String, serde_json::Value>,
+) -> Result<R, E> {
+    serde_json::from_value(serde_json::Value::Object(fields)).map_err(E::custom)
 }
 
 #[cfg(test)]

@@ -106,10 +106,11 @@ async fn dropping_the_stream_cancels_and_records_what_arrived() {
         }
     }
     drop(handle); // the client goes away
+                  // The run is stored from its start (running); wait for its end.
     let run = loop {
         match engine.run(run_id).await {
-            Ok(run) => break run,
-            Err(EngineError::RunNotFound(_)) => {
+            Ok(run) if run.status.is_final() => break run,
+            Ok(_) | Err(EngineError::RunNotFound(_)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await
             }
             Err(e) => panic!("{e}"),
@@ -225,18 +226,19 @@ async fn shutdown_lets_turns_finish_then_records_the_rest_as_cancelled() {
     use std::time::Duration;
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = engine(&dir).await;
-    let short = engine.chat(request("Say hi.", 4)).await.expect("starts");
-    let mut long = engine
-        .chat(request("Write a very long story about a knight.", 3000))
-        .await
-        .expect("starts");
-    let (short_id, long_id) = (short.run_id, long.run_id);
-    // The long turn is generating before shutdown begins.
-    while let Some(e) = long.next().await {
+    // The model serves one turn at a time: the short turn holds it (it is
+    // generating) before the long one is asked, so the order is certain.
+    let mut short = engine.chat(request("Say hi.", 4)).await.expect("starts");
+    while let Some(e) = short.next().await {
         if matches!(e, ChatEvent::Delta { .. }) {
             break;
         }
     }
+    let long = engine
+        .chat(request("Write a very long story about a knight.", 3000))
+        .await
+        .expect("starts");
+    let (short_id, long_id) = (short.run_id, long.run_id);
     let read_to_end = |mut handle: pep::ChatHandle| async move {
         let mut last = None;
         while let Some(e) = handle.next().await {

@@ -23,6 +23,7 @@ on_every_backend!(
     run_stats_plot_only_the_newest_points,
     nul_from_a_model_is_stored_as_the_replacement_character,
     ratings_of_many_runs_at_once,
+    a_run_is_stored_from_its_start_and_a_lost_one_is_interrupted,
 );
 
 mod cases {
@@ -754,6 +755,116 @@ mod cases {
         assert_eq!(ratings.get(&ids[0]), Some(&Rating::Like));
         assert_eq!(ratings.get(&ids[1]), Some(&Rating::Dislike));
         assert_eq!(ratings.get(&ids[2]), None);
+        store.close().await;
+    }
+
+    /// A run's row from its start to its end: running with the user's
+    /// message in its conversation, checkpointed, ended; and one whose
+    /// heartbeat stopped, interrupted with what had arrived.
+    pub async fn a_run_is_stored_from_its_start_and_a_lost_one_is_interrupted(backend: Backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let conversation = Uuid::now_v7();
+        let asked = vec![user("Tell me a story")];
+        let starting = |reply: &str| {
+            let mut r = turn(conversation, asked.clone(), reply);
+            r.status = RunStatus::Running;
+            r.finish_reason = FinishReason::Interrupted;
+            r.usage = Usage::default();
+            r
+        };
+
+        // A run that ends: started, checkpointed, written whole.
+        let live = starting("");
+        store.begin_run(&live).await.unwrap();
+        store.begin_run(&live).await.unwrap(); // a retried start adds nothing
+        let read = store.get_run(live.id).await.unwrap().unwrap();
+        assert_eq!(
+            (read.status, read.finish_reason),
+            (RunStatus::Running, FinishReason::Interrupted)
+        );
+        let c = store.get_conversation(conversation).await.unwrap().unwrap();
+        let messages: Vec<_> = c.messages.iter().map(|m| m.message.clone()).collect();
+        assert_eq!(messages, asked, "the user's message is kept from the start");
+        assert!(store
+            .checkpoint_run(live.id, "Once upon", 2, 40.0)
+            .await
+            .unwrap());
+        let read = store.get_run(live.id).await.unwrap().unwrap();
+        assert_eq!(
+            (read.reply.as_str(), read.usage.output_tokens),
+            ("Once upon", 2)
+        );
+        assert_eq!(read.metrics.latency_ms, 40.0);
+        let mut ended = turn(conversation, asked.clone(), "Once upon a time.");
+        ended.id = live.id;
+        ended.created_at = live.created_at.clone();
+        store.insert_run(&ended).await.unwrap();
+        assert_eq!(store.get_run(live.id).await.unwrap(), Some(ended.clone()));
+        let c = store.get_conversation(conversation).await.unwrap().unwrap();
+        assert_eq!(c.summary.message_count, 2);
+        assert_eq!(c.messages[1].message, assistant("Once upon a time."));
+        assert_eq!(c.messages[1].run_id, Some(live.id));
+        // An ended run is never written again: not by a late checkpoint,
+        // not by a start, not by the sweep.
+        assert!(!store.checkpoint_run(live.id, "late", 9, 1.0).await.unwrap());
+        let mut again = starting("");
+        again.id = live.id;
+        store.begin_run(&again).await.unwrap();
+        assert_eq!(store.get_run(live.id).await.unwrap(), Some(ended.clone()));
+        let far_future = "9999-01-01T00:00:00.000Z";
+
+        // A run whose process died: the sweep marks it, keeping its text.
+        let lost = starting("");
+        store.begin_run(&lost).await.unwrap();
+        store
+            .checkpoint_run(lost.id, "Half a", 2, 10.0)
+            .await
+            .unwrap();
+        let long_ago = "2000-01-01T00:00:00.000Z";
+        assert_eq!(
+            store.interrupt_stale_runs(long_ago).await.unwrap(),
+            0,
+            "a fresh heartbeat is not stale"
+        );
+        let mut gone = starting("");
+        gone.conversation_id = None;
+        store.begin_run(&gone).await.unwrap();
+        assert_eq!(store.interrupt_stale_runs(far_future).await.unwrap(), 2);
+        let read = store.get_run(lost.id).await.unwrap().unwrap();
+        assert_eq!(
+            (read.status, read.finish_reason, read.reply.as_str()),
+            (RunStatus::Interrupted, FinishReason::Interrupted, "Half a")
+        );
+        assert_eq!(read.error.as_deref(), Some(pep::store::INTERRUPTED));
+        assert_eq!(store.get_run(live.id).await.unwrap(), Some(ended));
+        assert_eq!(store.interrupt_stale_runs(far_future).await.unwrap(), 0);
+
+        // Its true end, arriving late (a spooled record), still wins.
+        let mut late = turn(conversation, asked.clone(), "Half a story.");
+        late.id = lost.id;
+        late.created_at = lost.created_at.clone();
+        late.status = RunStatus::Cancelled;
+        late.finish_reason = FinishReason::Cancelled;
+        store.insert_run(&late).await.unwrap();
+        assert_eq!(store.get_run(lost.id).await.unwrap(), Some(late));
+        let after_late = store.get_conversation(conversation).await.unwrap().unwrap();
+        assert_eq!(after_late.messages[1].message, assistant("Half a story."));
+
+        // The record of an older turn, arriving after newer ones (from the
+        // spool), is stored but leaves the conversation as they made it.
+        let mut older = turn(conversation, vec![user("An older question")], "Old.");
+        older.created_at = "2000-01-01T00:00:00.000Z".into();
+        store.insert_run(&older).await.unwrap();
+        assert_eq!(store.get_run(older.id).await.unwrap(), Some(older));
+        let c = store.get_conversation(conversation).await.unwrap().unwrap();
+        assert_eq!(c.messages, after_late.messages);
+
+        let stats = store.run_stats(&RunQuery::default()).await.unwrap();
+        assert_eq!(
+            (stats.count, stats.ok, stats.cancelled, stats.interrupted),
+            (4, 2, 1, 1)
+        );
         store.close().await;
     }
 }

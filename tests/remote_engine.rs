@@ -14,10 +14,11 @@ use pep::catalog::Catalog;
 use pep::chat::{
     ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, ResponseFormat, Role, ToolSpec,
 };
+use pep::engine::MIN_RUN_LEASE;
 use pep::history::{PromptRef, RunQuery};
 use pep::runs::{Rating, RunStatus};
 use pep::EngineError;
-use pep::{Engine, EngineConfig};
+use pep::{Engine, EngineConfig, RunLease};
 use serde_json::json;
 
 fn catalog(dir: &tempfile::TempDir, vllm_url: &str) -> Catalog {
@@ -591,24 +592,35 @@ async fn text_with_nul_is_refused_before_anything_runs() {
 }
 
 #[tokio::test]
-async fn a_run_that_cannot_be_stored_still_reaches_the_user_and_says_so() {
+async fn a_run_that_cannot_be_stored_reaches_the_user_says_so_and_is_stored_later() {
     let dir = tempfile::tempdir().unwrap();
     let vllm = replay::Replay::start(vec![replay::load(
         &replay::fixtures().join("vllm/streaming.http"),
     )])
     .await;
-    let engine = engine(&dir, &vllm.url).await;
+    // The shortest lease, so the upkeep looks at the spool every second.
+    let config = EngineConfig {
+        run_lease: RunLease::new(MIN_RUN_LEASE),
+        ..EngineConfig::new(
+            catalog(&dir, &vllm.url),
+            dir.path().to_owned(),
+            format!("sqlite://{}/pep.db?mode=rwc", dir.path().display()),
+        )
+    };
+    let engine = Arc::new(Engine::start(config).await.expect("engine starts"));
     // From now on every write of a run fails, as on a full disk.
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/pep.db", dir.path().display()))
         .await
         .unwrap();
-    sqlx::query(
-        "CREATE TRIGGER refuse_runs BEFORE INSERT ON runs \
-         BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    let refuse = |table: &str, event: &str| {
+        format!(
+            "CREATE TRIGGER refuse_{table}_{event} BEFORE {event} ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    };
+    for sql in [refuse("runs", "INSERT"), refuse("runs", "UPDATE")] {
+        sqlx::query(&sql).execute(&db).await.unwrap();
+    }
     let handle = engine
         .chat(ask("vllm/qwen", "Greet me.", GenerationParams::default()))
         .await
@@ -622,6 +634,37 @@ async fn a_run_that_cannot_be_stored_still_reaches_the_user_and_says_so() {
         engine.run(run_id).await,
         Err(EngineError::RunNotFound(id)) if id == run_id
     ));
+    let spooled = dir.path().join(format!("spool/{run_id}.json"));
+    assert!(spooled.exists(), "the run waits on disk");
+
+    // The database takes writes again: the upkeep stores the spooled run.
+    for trigger in ["refuse_runs_INSERT", "refuse_runs_UPDATE"] {
+        sqlx::query(&format!("DROP TRIGGER {trigger}"))
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    let stored = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        loop {
+            if let Ok(run) = engine.run(run_id).await {
+                break run;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the spooled run is stored once the database takes it");
+    assert_eq!(stored.reply, reply.text);
+    assert_eq!(stored.status, RunStatus::Ok);
+    assert_eq!(stored.usage, reply.usage);
+    // Once stored, the file is gone (it is removed right after the write).
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while spooled.exists() {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the spool file is removed");
 }
 
 /// An engine whose one model sits behind a gateway that takes its key in

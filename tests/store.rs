@@ -426,6 +426,13 @@ mod cases {
             "{err}"
         );
         assert!(err.to_string().contains("dropped"), "{err}");
+        // The running store makes the schema again, once.
+        assert!(store.repair_schema().await.unwrap(), "it had to repair");
+        store.ping().await.expect("ready again");
+        assert!(!store.repair_schema().await.unwrap(), "nothing to repair");
+        let r = run(RunStatus::Ok, "2026-01-01T00:00:00.000Z");
+        store.insert_run(&r).await.unwrap();
+        assert_eq!(store.get_run(r.id).await.unwrap(), Some(r));
         store.close().await;
     }
 }

@@ -65,6 +65,12 @@ pub struct Config {
     #[arg(long, env = "PEP_SHUTDOWN_GRACE_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(0..=3_600))]
     pub shutdown_grace_seconds: u64,
+
+    /// Seconds a running turn may go without a heartbeat before it counts
+    /// as interrupted (its server is gone); heartbeats come every third.
+    #[arg(long, env = "PEP_RUN_LEASE_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(3..=3_600))]
+    pub run_lease_seconds: u64,
 }
 
 impl Config {

@@ -169,13 +169,7 @@ fn origin_host(origin: &str) -> Option<&str> {
 /// The content type of a body that a cross-site page may send without
 /// asking first (the CORS "simple" types), if the request has one.
 fn simple_content_type(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = pep::media::essence(headers.get(header::CONTENT_TYPE)?.to_str().ok()?)?;
     matches!(
         essence.as_str(),
         "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data"

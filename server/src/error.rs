@@ -32,7 +32,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable word for programs: `bad_request`, `not_found`, `conflict`,
     /// `invalid_request`, `too_large`, `unknown_model`, `model_unavailable`,
-    /// `storage`.
+    /// `shutting_down`, `storage`.
     pub kind: String,
     /// What went wrong, for people.
     pub message: String,

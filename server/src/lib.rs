@@ -12,6 +12,7 @@ pub mod state;
 pub mod telemetry;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::{shell, App};
 use axum::routing::get;
@@ -20,7 +21,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use pep::catalog::Catalog;
 use pep::schema::load_templates;
-use pep::{Engine, EngineConfig};
+use pep::{Engine, EngineConfig, RunLease};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -45,6 +46,8 @@ pub enum StartError {
     },
     #[error("server: {0}")]
     Serve(std::io::Error),
+    #[error("cannot listen for SIGTERM and SIGINT: {0}")]
+    Signals(std::io::Error),
 }
 
 /// Builds the engine and the application state from the configuration.
@@ -58,6 +61,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         local_model_path: config.local_model_path.clone(),
         schema_templates,
         session_idle_minutes: config.session_idle_minutes,
+        run_lease: RunLease::new(Duration::from_secs(config.run_lease_seconds)),
+        spool_dir: None,
     })
     .await?;
     load_starters(&engine, config).await;

@@ -44,13 +44,19 @@ async fn serve(config: Config) -> Result<(), StartError> {
             Some(reason) => tracing::warn!(model = %model.id, %reason, "model unavailable"),
         }
     }
+    // Listening from before the first connection: a stop signal that came
+    // between "serving" and the first poll of a lazy listener would end the
+    // process outright, with running turns unrecorded.
+    let stop_signal = stop_signals().map_err(StartError::Signals)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {
             addr: config.addr,
             source,
         })?;
-    let url = format!("http://{}", config.addr);
+    // The bound address: with port 0 the system picked one.
+    let addr = listener.local_addr().unwrap_or(config.addr);
+    let url = format!("http://{addr}");
     tracing::info!(%url, "PEP is serving");
     println!("PEP is serving at {url}");
     // Streamed events are small writes: without TCP_NODELAY, Nagle's
@@ -72,7 +78,7 @@ async fn serve(config: Config) -> Result<(), StartError> {
     // (each is recorded as cancelled), then close the store. Streams end
     // with their turns, so the server's own graceful wait ends too.
     let drain = async {
-        shutdown().await;
+        stop_signal.await;
         tracing::info!(grace_seconds = grace.as_secs(), "stopping: no new turns");
         stop.cancel();
         let cancelled = engine.shutdown(grace).await;
@@ -82,23 +88,25 @@ async fn serve(config: Config) -> Result<(), StartError> {
     served.map_err(StartError::Serve)
 }
 
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves at the first SIGTERM or SIGINT (Ctrl-C). The handlers are
+/// installed by this call, not when the future is first polled.
+#[cfg(unix)]
+fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    })
+}
+
+/// Resolves at the first Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signals() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use futures::StreamExt;
 use http_body_util::BodyExt;
+use pep::schema::hostile;
 use pep_server::config::{Config, LogFormat};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -42,6 +43,7 @@ async fn start(dir: &tempfile::TempDir, model: PathBuf) -> Router {
         session_idle_minutes: 30,
         allowed_hosts: Vec::new(),
         shutdown_grace_seconds: 30,
+        run_lease_seconds: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }
@@ -271,4 +273,66 @@ async fn the_page_is_server_rendered() {
     let html = String::from_utf8_lossy(&bytes);
     assert!(html.contains("Prompt Engineering Playground"), "{html}");
     assert!(html.contains("id=\"message\""));
+}
+
+/// A `json_schema` response format around a hostile schema.
+fn schema_bomb(schema: Value) -> Value {
+    json!({"type": "json_schema", "name": "bomb", "schema": schema, "strict": false})
+}
+
+/// Many clients at once, each sending a schema bomb for the local model and
+/// leaving: every one is refused with the limit it broke, and the model's
+/// one slot is free for the next ordinary request, which answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_bombs_from_many_clients_leave_the_model_free() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = start(&dir, model_path()).await;
+    let bombs = (0..32).map(|i| {
+        let app = app.clone();
+        let format = if i % 2 == 0 {
+            schema_bomb(hostile::ref_chain(2_000))
+        } else {
+            schema_bomb(hostile::any_of_bomb(30))
+        };
+        async move {
+            let res = app
+                .oneshot(post_json(
+                    "/api/v1/chat",
+                    json!({
+                        "model": "local/smollm2-135m",
+                        "messages": [{"role": "user", "content": "Fill it in."}],
+                        "params": {"max_tokens": 16, "response_format": format},
+                        "stream": true
+                    }),
+                ))
+                .await
+                .expect("response");
+            let status = res.status();
+            // The client leaves without reading the body.
+            (status, json_body(res).await)
+        }
+    });
+    for (status, body) in futures::future::join_all(bombs).await {
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(
+            message.contains("$ref chain limit") || message.contains("expansion limit"),
+            "{message}"
+        );
+    }
+    let res = app
+        .oneshot(post_json(
+            "/api/v1/chat",
+            json!({
+                "model": "local/smollm2-135m",
+                "messages": [{"role": "user", "content": "Say hi."}],
+                "params": {"max_tokens": 8, "temperature": 0.0}
+            }),
+        ))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let reply = json_body(res).await;
+    assert_eq!(reply["status"], "ok", "{reply}");
+    assert!(!reply["text"].as_str().expect("text").is_empty(), "{reply}");
 }

@@ -83,6 +83,7 @@ models:
         session_idle_minutes: 45,
         allowed_hosts: Vec::new(),
         shutdown_grace_seconds: 30,
+        run_lease_seconds: 30,
     };
     let app = pep_server::router(pep_server::build_state(&config).await.expect("state"));
     (vllm, app)

@@ -32,6 +32,7 @@ async fn start(dir: &tempfile::TempDir) -> Router {
         session_idle_minutes: 30,
         allowed_hosts: Vec::new(),
         shutdown_grace_seconds: 30,
+        run_lease_seconds: 30,
     };
     pep_server::router(pep_server::build_state(&config).await.expect("state"))
 }

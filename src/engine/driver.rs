@@ -1,4 +1,6 @@
-//! The task that runs one chat turn and records it.
+//! The task that runs one chat turn and records it (through its
+//! [`Journal`]: written at the start, checkpointed, written whole at the
+//! end).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,17 +18,16 @@ use crate::providers::{
     merge_tool_call_delta, Provider, ProviderEvent, ProviderRequest, ProviderStream,
 };
 use crate::runs::recorder::Stopwatch;
-use crate::runs::{RunRecord, RunStatus};
+use crate::runs::{RunMetrics, RunRecord, RunStatus};
 use crate::schema::{validate_reply, Validation};
 
+use super::journal::Journal;
 use super::progress::{Progress, PROGRESS_INTERVAL};
 use super::trace::trace_id;
 use super::Engine;
 
 /// After a stop, how long to wait for the provider's final usage report.
 const DRAIN_AFTER_CANCEL: Duration = Duration::from_secs(2);
-/// Attempts to store a run before giving up (the reply was already delivered).
-const STORE_ATTEMPTS: u32 = 5;
 
 pub(super) struct Job {
     pub engine: Arc<Engine>,
@@ -60,6 +61,28 @@ async fn run(job: Job) {
     let started_at = chrono::Utc::now();
     let mut stopwatch = Stopwatch::start();
     let trace_id = trace_id(&job.span);
+    let mut record = RunRecord {
+        id: job.run_id,
+        created_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        session_id: job.request.session_id.clone(),
+        model: job.request.model.clone(),
+        provider: job.provider.name().to_owned(),
+        params: job.request.params.clone(),
+        messages: job.request.messages.clone(),
+        reply: String::new(),
+        status: RunStatus::Running,
+        finish_reason: FinishReason::Interrupted,
+        error: None,
+        usage: Usage::default(),
+        metrics: RunMetrics::default(),
+        trace_id: trace_id.clone(),
+        validation: None,
+        conversation_id: job.request.conversation_id,
+        prompt: job.request.prompt,
+        tool_calls: Vec::new(),
+        feedback: None,
+    };
+    let journal = Journal::open(&job.engine, record.clone());
     let _ = job
         .tx
         .send(ChatEvent::Started {
@@ -75,6 +98,7 @@ async fn run(job: Job) {
         tx: &job.tx,
         pricing: &job.pricing,
         pace: Progress::new(PROGRESS_INTERVAL),
+        journal: &journal,
     };
     let outcome = pump(stream, &job.cancel, live, &mut stopwatch).await;
     let ended = Instant::now();
@@ -83,6 +107,7 @@ async fn run(job: Job) {
         FinishReason::Stop | FinishReason::Length => RunStatus::Ok,
         FinishReason::Cancelled => RunStatus::Cancelled,
         FinishReason::Error => RunStatus::Failed,
+        FinishReason::Interrupted => RunStatus::Interrupted,
     };
     let validation = validation(&job.request, status, &outcome);
     tracing::info!(
@@ -102,28 +127,15 @@ async fn run(job: Job) {
                 .await;
         }
     }
-    let record = RunRecord {
-        id: job.run_id,
-        created_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        session_id: job.request.session_id.clone(),
-        model: job.request.model.clone(),
-        provider: job.provider.name().to_owned(),
-        params: job.request.params.clone(),
-        messages: job.request.messages.clone(),
-        reply: outcome.reply,
-        status,
-        finish_reason: outcome.finish,
-        error: outcome.error.clone(),
-        usage: outcome.usage,
-        metrics,
-        trace_id: trace_id.clone(),
-        validation: validation.clone(),
-        conversation_id: job.request.conversation_id,
-        prompt: job.request.prompt,
-        tool_calls: outcome.tool_calls.clone(),
-        feedback: None,
-    };
-    let stored = persist(&job.engine, record).await;
+    record.reply = outcome.reply;
+    record.status = status;
+    record.finish_reason = outcome.finish;
+    record.error.clone_from(&outcome.error);
+    record.usage = outcome.usage;
+    record.metrics = metrics;
+    record.validation.clone_from(&validation);
+    record.tool_calls = outcome.tool_calls;
+    let stored = journal.finish(record).await;
     job.engine.finished(job.run_id);
     let _ = job
         .tx
@@ -156,6 +168,8 @@ struct Live<'a> {
     tx: &'a Sender<ChatEvent>,
     pricing: &'a Pricing,
     pace: Progress,
+    /// Where the reply is checkpointed as it arrives.
+    journal: &'a Journal,
 }
 
 impl Live<'_> {
@@ -207,6 +221,8 @@ async fn pump(
                 stopwatch.token_at(Instant::now());
                 live.pace.delta();
                 out.reply.push_str(&text);
+                live.journal
+                    .text(&text, live.pace.usage(&out.usage).output_tokens);
                 live.send(ChatEvent::Delta { text }).await
                     && live.progress(stopwatch, &out.usage, first_token).await
             }
@@ -277,25 +293,4 @@ async fn drain_usage(stream: &mut ProviderStream, out: &mut Outcome) {
         }
     };
     let _ = tokio::time::timeout(DRAIN_AFTER_CANCEL, drain).await;
-}
-
-/// Stores the run, retrying with backoff; the database is the source of
-/// truth, so a failure is logged loudly rather than dropped.
-async fn persist(engine: &Engine, record: RunRecord) -> bool {
-    let mut delay = Duration::from_millis(100);
-    for attempt in 1..=STORE_ATTEMPTS {
-        match engine.store().insert_run(&record).await {
-            Ok(()) => return true,
-            Err(e) if attempt < STORE_ATTEMPTS => {
-                tracing::warn!(attempt, error = %e, "storing the run failed; retrying");
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-            Err(e) => {
-                let run = serde_json::to_string(&record).unwrap_or_default();
-                tracing::error!(error = %e, %run, "the run could not be stored");
-            }
-        }
-    }
-    false
 }

@@ -12,9 +12,12 @@
 
 mod driver;
 mod history;
+mod journal;
 mod progress;
 mod query;
+mod spool;
 mod trace;
+mod upkeep;
 mod validate;
 
 use std::collections::HashMap;
@@ -40,6 +43,8 @@ use crate::schema::{check_format, SchemaIssue, SchemaTemplate};
 use crate::store::{Store, StoreError};
 
 pub use query::{QueryError, MAX_FILTER_BYTES, MAX_PAGE, MAX_TITLE_CHARS};
+pub use spool::SpoolError;
+pub use upkeep::{RunLease, MIN_RUN_LEASE};
 pub use validate::{MAX_CONVERSATION_BYTES, MAX_STOP_SEQUENCES};
 
 /// What the engine needs to start.
@@ -56,6 +61,12 @@ pub struct EngineConfig {
     pub schema_templates: Vec<SchemaTemplate>,
     /// After this many idle minutes the playground starts a new session.
     pub session_idle_minutes: u32,
+    /// How long a running run may go unheard before it counts as
+    /// interrupted ([`RunLease`]).
+    pub run_lease: RunLease,
+    /// Where finished runs the database refused wait for it; by default
+    /// `spool/` in the data folder.
+    pub spool_dir: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -68,6 +79,8 @@ impl EngineConfig {
             local_model_path: None,
             schema_templates: Vec::new(),
             session_idle_minutes: 30,
+            run_lease: RunLease::default(),
+            spool_dir: None,
         }
     }
 }
@@ -108,14 +121,14 @@ impl EngineError {
             }
             EngineError::ConversationDeleted(_) => ErrorKind::Conflict,
             EngineError::InvalidQuery(_) => ErrorKind::BadRequest,
-            EngineError::ShuttingDown => ErrorKind::ModelUnavailable,
+            EngineError::ShuttingDown => ErrorKind::ShuttingDown,
             EngineError::Store(_) => ErrorKind::Storage,
         }
     }
 }
 
-/// How long cancelled turns get, at shutdown, to write their runs (the
-/// driver retries a refused write with backoff within this).
+/// How long cancelled turns get, at shutdown, to write their runs (a refused
+/// write is retried for 3 s, then spooled to disk, within this).
 pub const RECORD_DEADLINE: Duration = Duration::from_secs(15);
 
 /// A provider, or why there is none.
@@ -136,6 +149,10 @@ pub struct Engine {
     tasks: TaskTracker,
     /// Set once shutdown begins: no new turns, `/readyz` says not ready.
     draining: AtomicBool,
+    /// Cancelled once shutdown begins: ends the upkeep.
+    stopping: CancellationToken,
+    lease: RunLease,
+    spool: spool::Spool,
     schema_templates: Vec<SchemaTemplate>,
     ui: UiSettings,
 }
@@ -166,13 +183,29 @@ impl Engine {
             }
             endpoints.insert(name.clone(), slot);
         }
+        let spool = spool::Spool::new(
+            config
+                .spool_dir
+                .unwrap_or_else(|| config.data_dir.join("spool")),
+        );
+        let tasks = TaskTracker::new();
+        let stopping = CancellationToken::new();
+        tasks.spawn(upkeep::upkeep(
+            store.clone(),
+            spool.clone(),
+            config.run_lease,
+            stopping.clone(),
+        ));
         Ok(Self {
             catalog: config.catalog,
             endpoints,
             store,
             active: Mutex::new(HashMap::new()),
-            tasks: TaskTracker::new(),
+            tasks,
             draining: AtomicBool::new(false),
+            stopping,
+            lease: config.run_lease,
+            spool,
             schema_templates: config.schema_templates,
             ui: UiSettings {
                 session_idle_minutes: config.session_idle_minutes,
@@ -325,6 +358,7 @@ impl Engine {
     /// closed. Returns how many turns had to be cancelled.
     pub async fn shutdown(&self, grace: Duration) -> usize {
         self.draining.store(true, Ordering::Relaxed);
+        self.stopping.cancel();
         self.tasks.close();
         let mut cancelled = 0;
         if tokio::time::timeout(grace, self.tasks.wait())

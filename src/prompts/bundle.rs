@@ -63,7 +63,10 @@ pub struct BundlePrompt {
 /// One version. On import, versions are numbered 1, 2, ... in the order of
 /// their `version` (or of the list, when no version has one) and the labels
 /// follow them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read strictly: a misspelt key (`templat:`) is an error naming it, not a
+/// version with an empty template (see [`crate::strict`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +78,31 @@ pub struct BundleVersion {
     pub created_at: Option<String>,
     #[serde(flatten)]
     pub content: VersionContent,
+}
+
+/// A [`BundleVersion`]'s own fields, beside its content.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionHead {
+    #[serde(default)]
+    version: Option<u32>,
+    #[serde(default)]
+    lifecycle: Lifecycle,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for BundleVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (head, content): (VersionHead, VersionContent) =
+            crate::strict::split_fields(deserializer, &["version", "lifecycle", "created_at"])?;
+        Ok(Self {
+            version: head.version,
+            lifecycle: head.lifecycle,
+            created_at: head.created_at,
+            content,
+        })
+    }
 }
 
 /// What an import did.

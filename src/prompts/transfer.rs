@@ -41,11 +41,9 @@ impl Format {
     /// The format a `Content-Type` names: JSON for `application/json` (and
     /// `+json` types), YAML otherwise.
     pub fn of_content_type(content_type: &str) -> Self {
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        if essence == "application/json" || essence.ends_with("+json") {
-            Format::Json
-        } else {
-            Format::Yaml
+        match crate::media::essence(content_type) {
+            Some(essence) if crate::media::is_json(&essence) => Format::Json,
+            _ => Format::Yaml,
         }
     }
 }
@@ -276,6 +274,9 @@ prompts:
             ("prompts: [{name: a, versions: [{version: 1, template: x}, {template: y}]}]", "every version"),
             ("prompts: [{name: a, versions: [{version: 1, template: x}, {version: 1, template: y}]}]", "twice"),
             ("prompts: [{name: a, tags: ['a,b']}]", "tag"),
+            // A misspelt key is named, never read as an empty template.
+            ("prompts: [{name: a, versions: [{templat: x}]}]", "templat"),
+            ("prompts: [{name: a, versions: [{template: x, lifecycel: archived}]}]", "lifecycel"),
         ];
         for (yaml, expected) in cases {
             let result = parse(yaml.as_bytes(), Format::Yaml).and_then(check);
@@ -293,9 +294,8 @@ prompts:
         let flow = format!("prompts: {}{}", "[".repeat(n), "]".repeat(n));
         let block = format!("prompts:\n{}x\n", "- ".repeat(n));
         for text in [flow, block] {
-            let started = std::time::Instant::now();
+            // How fast: benches/bounds.rs.
             let err = parse(text.as_bytes(), Format::Yaml).unwrap_err();
-            assert!(started.elapsed() < std::time::Duration::from_millis(200));
             assert!(matches!(err, PromptError::Unreadable(_)), "{err:?}");
             assert!(err.to_string().contains("depth limit"), "{err}");
             let err = parse_prompt(text.as_bytes()).unwrap_err();

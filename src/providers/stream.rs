@@ -204,9 +204,7 @@ impl<D: Decoder> Run<D> {
 /// A response's media type (`text/html` of `text/html; charset=utf-8`),
 /// lower case; `None` when it has none.
 fn media_type(response: &reqwest::Response) -> Option<String> {
-    let value = response.headers().get(CONTENT_TYPE)?.to_str().ok()?;
-    let media = value.split(';').next().unwrap_or_default().trim();
-    (!media.is_empty()).then(|| media.to_ascii_lowercase())
+    crate::media::essence(response.headers().get(CONTENT_TYPE)?.to_str().ok()?)
 }
 
 /// The error for a whole reply that is not JSON, saying what it was.

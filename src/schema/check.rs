@@ -245,13 +245,11 @@ mod tests {
 
     #[test]
     fn schema_bombs_are_refused_before_compiling() {
-        use crate::schema::bounds::tests::{any_of_bomb, ref_chain};
+        use crate::schema::hostile::{any_of_bomb, ref_chain};
         let issues = check_format(&model("local", all()), &format(ref_chain(2_000), false));
         assert_eq!(issues.len(), 1, "{issues:?}");
         assert!(issues[0].message.contains("$ref chain limit"), "{issues:?}");
-        let started = std::time::Instant::now();
         let issues = check_format(&model("local", all()), &format(any_of_bomb(30), false));
-        assert!(started.elapsed() < std::time::Duration::from_millis(500));
         assert_eq!(issues.len(), 1, "{issues:?}");
         assert!(issues[0].message.contains("expansion limit"), "{issues:?}");
         let mut deep = json!({"type": "string"});

@@ -215,9 +215,13 @@ impl Turn {
 }
 
 /// The reply as the conversation's next message: its text (made storable)
-/// and tool calls. A failed or stopped turn that produced nothing adds no
-/// message; the user's message stays, to be sent again.
+/// and tool calls. A turn still running adds none yet, nor does a failed or
+/// stopped one that produced nothing; the user's message stays, to be sent
+/// again.
 fn reply_message(run: &RunRecord) -> Option<Message> {
+    if run.status == RunStatus::Running {
+        return None;
+    }
     if run.status != RunStatus::Ok && run.reply.is_empty() && run.tool_calls.is_empty() {
         return None;
     }

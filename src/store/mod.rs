@@ -76,6 +76,7 @@ pub use conversations::{default_title, TITLE_CHARS, UNTITLED};
 pub use feedback::Feedback;
 pub use prompts::{Imported, ImportedPrompt, ImportedVersion};
 pub use run_search::{percentile, DEFAULT_PAGE, MAX_POINTS};
+pub use runs::INTERRUPTED;
 pub use sessions::Session;
 
 use db::{in_transaction, Db};
@@ -113,7 +114,7 @@ pub enum StoreError {
     Unencodable { id: String, reason: String },
     #[error("stored run {id} is unreadable: {reason}")]
     Corrupt { id: String, reason: String },
-    #[error("the database holds schema version {found}, not {expected}: was it dropped or replaced? Restart PEP to create the schema again")]
+    #[error("the database holds schema version {found}, not {expected}: was it dropped or replaced? (PEP makes a lost schema again within seconds; a newer one needs a newer PEP)")]
     SchemaMissing { found: i64, expected: i64 },
 }
 
@@ -239,6 +240,26 @@ impl Store {
             return Err(StoreError::SchemaMissing { found, expected });
         }
         Ok(())
+    }
+
+    /// Makes PEP's schema again when the database lost it (dropped and made
+    /// again empty, or restored from a backup older than this build) while
+    /// the server runs, so the store heals without a restart; the runs
+    /// refused meanwhile wait in the spool. Returns whether it had to. A
+    /// database a newer build migrated is left alone (and stays unready).
+    pub async fn repair_schema(&self) -> Result<bool, StoreError> {
+        match self.ping().await {
+            Err(StoreError::SchemaMissing { found, expected }) if found < expected => {
+                migrate::run(&self.db).await?;
+                tracing::warn!(
+                    found,
+                    expected,
+                    "the database had lost PEP's schema; it is made again"
+                );
+                Ok(true)
+            }
+            other => other.map(|()| false),
+        }
     }
 
     /// Closes every connection, waiting for statements under way. Later

@@ -70,7 +70,7 @@ impl RunHeadRow {
             id: Uuid::parse_str(id).map_err(|e| bad(e.to_string()))?,
             status: RunStatus::parse(&self.status)
                 .ok_or_else(|| bad(format!("status {}", self.status)))?,
-            finish_reason: parse_finish(&self.finish_reason)
+            finish_reason: FinishReason::parse(&self.finish_reason)
                 .ok_or_else(|| bad(format!("finish reason {}", self.finish_reason)))?,
             usage: Usage {
                 input_tokens: count("input_tokens", self.input_tokens)?,
@@ -134,15 +134,4 @@ fn rating(stored: Option<&str>) -> Result<Option<Rating>, String> {
     stored
         .map(|r| parse_stored(r).ok_or_else(|| format!("rating {r}")))
         .transpose()
-}
-
-fn parse_finish(s: &str) -> Option<FinishReason> {
-    [
-        FinishReason::Stop,
-        FinishReason::Length,
-        FinishReason::Cancelled,
-        FinishReason::Error,
-    ]
-    .into_iter()
-    .find(|f| f.as_str() == s)
 }

@@ -184,6 +184,13 @@ impl Store {
                 Some(RunStatus::Ok) => stats.ok += 1,
                 Some(RunStatus::Failed) => stats.failed += 1,
                 Some(RunStatus::Cancelled) => stats.cancelled += 1,
+                Some(RunStatus::Interrupted) => stats.interrupted += 1,
+                Some(RunStatus::Running) => {
+                    // Counted, but its figures are not final: they would
+                    // pull the percentiles toward zero.
+                    stats.running += 1;
+                    continue;
+                }
                 None => {}
             }
             latencies.push(f.latency_ms);

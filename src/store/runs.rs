@@ -1,5 +1,7 @@
-//! Runs: one row per chat turn, written with the turn's tool calls and its
-//! conversation in one transaction.
+//! Runs: one row per chat turn, written when the turn starts (`running`,
+//! with the user's messages in its conversation), checkpointed while it
+//! streams, and written whole when it ends, with its tool calls and its
+//! conversation, in one transaction.
 
 use uuid::Uuid;
 
@@ -8,7 +10,7 @@ use super::db::in_transaction;
 use super::run_row::{corrupt, run_head_columns, RunHeadRow};
 use super::sql::Sql;
 use super::tool_calls::{self, ToolCallRow};
-use super::{storable, Store, StoreError};
+use super::{now, storable, Store, StoreError};
 use crate::runs::RunRecord;
 
 /// The columns of a run as written, in the order of the INSERT's values.
@@ -17,7 +19,7 @@ macro_rules! run_columns {
         "id, created_at, session_id, model, provider, params, messages, reply, status, \
          finish_reason, error, input_tokens, output_tokens, reasoning_tokens, cached_tokens, \
          ttft_ms, latency_ms, tokens_per_second, cost_usd, trace_id, validation, \
-         conversation_id, prompt_id, prompt_version"
+         conversation_id, prompt_id, prompt_version, heartbeat_at"
     };
 }
 
@@ -31,12 +33,60 @@ macro_rules! run_row_columns {
     };
 }
 
-static INSERT: Sql = Sql::new(concat!(
+/// A run's row as first written: changes nothing when the row is there.
+static BEGIN: Sql = Sql::new(concat!(
     "INSERT INTO runs (",
     run_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     " ON CONFLICT (id) DO NOTHING"
 ));
+/// A run written whole: a new row, or the end of the one its start wrote.
+/// A run that has ended is never written again (0 rows), so a retried
+/// write whose first commit succeeded changes nothing; an `interrupted`
+/// one is, as its truth arrived after all.
+static FINISH: Sql = Sql::new(concat!(
+    "INSERT INTO runs (",
+    run_columns!(),
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    " ON CONFLICT (id) DO UPDATE SET
+         session_id = excluded.session_id, model = excluded.model,
+         provider = excluded.provider, params = excluded.params,
+         messages = excluded.messages, reply = excluded.reply, status = excluded.status,
+         finish_reason = excluded.finish_reason, error = excluded.error,
+         input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+         reasoning_tokens = excluded.reasoning_tokens, cached_tokens = excluded.cached_tokens,
+         ttft_ms = excluded.ttft_ms, latency_ms = excluded.latency_ms,
+         tokens_per_second = excluded.tokens_per_second, cost_usd = excluded.cost_usd,
+         trace_id = excluded.trace_id, validation = excluded.validation,
+         conversation_id = excluded.conversation_id, prompt_id = excluded.prompt_id,
+         prompt_version = excluded.prompt_version, heartbeat_at = excluded.heartbeat_at
+     WHERE runs.status IN ('running', 'interrupted')"
+));
+/// A running run's reply so far. Its owner is alive, so a run the sweep
+/// took for lost is running again.
+static CHECKPOINT: Sql = Sql::new(
+    "UPDATE runs SET reply = ?, output_tokens = ?, latency_ms = ?, heartbeat_at = ?,
+         status = 'running', finish_reason = 'interrupted', error = NULL
+     WHERE id = ? AND status IN ('running', 'interrupted')",
+);
+/// Running runs whose process stopped saying it was alive.
+static INTERRUPT: Sql = Sql::new(
+    "UPDATE runs SET status = 'interrupted', finish_reason = 'interrupted', error = ?
+     WHERE status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?)",
+);
+
+/// How many runs of a conversation started after the given one: a turn
+/// only writes its conversation while it is the newest (a late record, from
+/// the spool or after its run was interrupted, must not undo later turns).
+static NEWER_TURNS: Sql = Sql::new(
+    "SELECT COUNT(*) FROM runs WHERE conversation_id = ? AND id <> ?
+         AND (created_at > ? OR (created_at = ? AND id > ?))",
+);
+
+/// The error an interrupted run carries.
+pub const INTERRUPTED: &str =
+    "the server stopped before the run ended; the reply is what had arrived by then";
+
 static GET: Sql = Sql::new(concat!(
     "SELECT ",
     run_row_columns!(),
@@ -64,15 +114,75 @@ struct RunRow {
 }
 
 impl Store {
+    /// Writes a run as it starts (status [`RunStatus::Running`]), and when
+    /// it names one, its conversation with the request's messages, so the
+    /// user's message is kept from the first moment. Does nothing when the
+    /// run is already stored.
+    pub async fn begin_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        self.write_run(&BEGIN, run, Some(now())).await
+    }
+
     /// Stores a finished run, its tool calls and, when it names one, its
-    /// conversation's new state, all in one transaction. Idempotent: storing
-    /// the same run again changes nothing, so the engine may retry a write
-    /// whose commit succeeded but whose reply was lost (a dropped
-    /// connection, a restarted PgBouncer).
+    /// conversation's new state, all in one transaction: a new row, or the
+    /// end of the row its start wrote. Idempotent: storing the same run
+    /// again changes nothing, so the engine may retry a write whose commit
+    /// succeeded but whose reply was lost (a dropped connection, a
+    /// restarted PgBouncer).
     ///
     /// The model's text (reply, error, tool calls) is written with U+0000 as
     /// U+FFFD (see the module's doc); `feedback` is ignored.
     pub async fn insert_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        self.write_run(&FINISH, run, None).await
+    }
+
+    /// A running run's reply so far, its output tokens and its time so far;
+    /// also its heartbeat. False when the row is not there or has ended.
+    pub async fn checkpoint_run(
+        &self,
+        id: Uuid,
+        reply: &str,
+        output_tokens: u32,
+        latency_ms: f64,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        let reply = storable(reply);
+        let at = now();
+        let changed = in_transaction!(&self.db, |conn, q| {
+            q.query(&CHECKPOINT)
+                .bind(reply.as_ref())
+                .bind(i64::from(output_tokens))
+                .bind(latency_ms)
+                .bind(&at)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(changed > 0)
+    }
+
+    /// Marks `interrupted` every running run whose heartbeat is older than
+    /// `stale_before` (RFC 3339): its process is gone. Returns how many.
+    pub async fn interrupt_stale_runs(&self, stale_before: &str) -> Result<u64, StoreError> {
+        let changed = in_transaction!(&self.db, |conn, q| {
+            q.query(&INTERRUPT)
+                .bind(INTERRUPTED)
+                .bind(stale_before)
+                .execute(&mut *conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(changed)
+    }
+
+    /// One write of a run's row through `sql` ([`BEGIN`] or [`FINISH`]);
+    /// when it changed the row, the tool calls and the conversation too.
+    async fn write_run(
+        &self,
+        sql: &'static Sql,
+        run: &RunRecord,
+        heartbeat: Option<String>,
+    ) -> Result<(), StoreError> {
         let id = run.id.to_string();
         let reply = storable(&run.reply);
         let error = run.error.as_deref().map(storable);
@@ -86,8 +196,8 @@ impl Store {
             .map(|v| to_json(&id, v))
             .transpose()?;
         in_transaction!(&self.db, |conn, q| {
-            let inserted = q
-                .query(&INSERT)
+            let written = q
+                .query(sql)
                 .bind(&id)
                 .bind(&run.created_at)
                 .bind(&run.session_id)
@@ -112,19 +222,31 @@ impl Store {
                 .bind(run.conversation_id.map(|c| c.to_string()))
                 .bind(run.prompt.map(|p| p.prompt_id.to_string()))
                 .bind(run.prompt.map(|p| i64::from(p.version)))
+                .bind(&heartbeat)
                 .execute(&mut *conn)
                 .await?
                 .rows_affected();
-            if inserted == 0 {
+            if written == 0 {
                 // Stored before, with all the rest, by a write whose answer
-                // was lost.
+                // was lost (or, for a start, by the end itself).
                 return Ok(());
             }
             for sql in &calls {
                 q.built(sql).execute(&mut *conn).await?;
             }
             if let Some(turn) = &turn {
-                record_turn!(conn, q, turn);
+                let (newer,): (i64,) = q
+                    .query_as(&NEWER_TURNS)
+                    .bind(&turn.id)
+                    .bind(&id)
+                    .bind(&run.created_at)
+                    .bind(&run.created_at)
+                    .bind(&id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                if newer == 0 {
+                    record_turn!(conn, q, turn);
+                }
             }
             Ok(())
         })?;

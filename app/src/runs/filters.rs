@@ -138,7 +138,7 @@ pub fn Filters(query: RwSignal<RunQuery>) -> impl IntoView {
                     on:change=move |ev| { let v = RunStatus::parse(&event_target_value(&ev)); set(&|q| q.status = v); }
                 >
                     <option value="">"Any status"</option>
-                    {[RunStatus::Ok, RunStatus::Failed, RunStatus::Cancelled].into_iter().map(|s| view! {
+                    {RunStatus::ALL.into_iter().map(|s| view! {
                         <option value=s.as_str() prop:selected=initial.status == Some(s)>{s.as_str()}</option>
                     }).collect_view()}
                 </select>

@@ -100,6 +100,9 @@ fn Figures(stats: RunStats) -> impl IntoView {
         <dl class="figures" aria-label="Figures over the matching runs">
             <div><dt>"Runs"</dt><dd data-figure="count">{stats.count}</dd></div>
             <div><dt>"ok · failed · cancelled"</dt><dd>{format!("{} · {} · {}", stats.ok, stats.failed, stats.cancelled)}</dd></div>
+            {(stats.running + stats.interrupted > 0).then(|| view! {
+                <div><dt>"running · interrupted"</dt><dd>{format!("{} · {}", stats.running, stats.interrupted)}</dd></div>
+            })}
             <div><dt>"Latency p50 / p95"</dt><dd>{format!("{} / {}", ms(stats.latency_p50_ms), ms(stats.latency_p95_ms))}</dd></div>
             <div><dt>"TTFT p50 / p95"</dt><dd>{format!("{} / {}", ms(stats.ttft_p50_ms), ms(stats.ttft_p95_ms))}</dd></div>
             <div><dt>"Tokens"</dt><dd>{stats.total_tokens}</dd></div>

@@ -30,7 +30,7 @@ fn run_id(id: &str) -> Result<Uuid, ApiError> {
 pub struct RunParams {
     /// A model id of the catalog.
     model: Option<String>,
-    /// `ok`, `failed` or `cancelled`.
+    /// `ok`, `failed`, `cancelled`, `running` or `interrupted`.
     #[param(inline)]
     status: Option<RunStatus>,
     session_id: Option<String>,

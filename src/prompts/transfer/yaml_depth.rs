@@ -380,8 +380,6 @@ impl Scanner<'_> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use std::time::{Duration, Instant};
-
     use super::{check_depth, MAX_YAML_DEPTH};
 
     fn refused(text: &str) -> bool {
@@ -404,9 +402,7 @@ mod tests {
             keys.push_str("k:\n");
         }
         for text in [&flow, &block, &indented, &keys] {
-            let started = Instant::now();
             let err = check_depth(text.as_bytes()).unwrap_err();
-            assert!(started.elapsed() < Duration::from_millis(100));
             assert!(err.to_string().contains("depth limit of 100"), "{err}");
         }
     }
