@@ -14,8 +14,9 @@ run:
 	$(ENV) scripts/leptos.sh build --release
 	$(ENV) LEPTOS_SITE_ROOT=target/site "$$PEP_TARGET_DIR/release/pep" --addr $(ADDR) --data-dir "$$PEP_DATA_DIR"
 
-## test: formatting, lints, unit and integration tests, release build, browser tests
-test: setup fmt lint unit e2e
+## test: formatting, lints, unit and integration tests, release build, browser
+## tests, a short run of every fuzz target
+test: setup fmt lint unit e2e fuzz
 
 setup:
 	scripts/setup.sh
@@ -45,6 +46,8 @@ e2e: build
 	$(ENV) cd end2end && PEP_BIN="$$PEP_TARGET_DIR/release/pep" npx playwright test
 
 # schemathesis (PyPI, pinned) against the release binary and the replay server.
+# Not yet in `test`: its findings (constraints the OpenAPI document does not
+# state) are listed in the hardening issue's notes.
 api-fuzz: build
 	scripts/api-fuzz.sh
 

@@ -37,6 +37,11 @@ trap cleanup EXIT
 
 PEP_REPLAY_GAP_MS=0 node end2end/replay/server.mjs "$replay_port" >"$work/replay.log" 2>&1 &
 pids+=($!)
+# PEP looks at each endpoint once, at start: the replay must answer first.
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$replay_port/v1/models" >/dev/null 2>&1 && break
+  sleep 0.1
+done
 PEP_MODELS_CONFIG=end2end/api-fuzz/models.yaml \
   PEP_E2E_REPLAY_URL="http://127.0.0.1:$replay_port/v1" \
   RUST_LOG=warn \

@@ -49,7 +49,9 @@ pub fn Playground() -> impl IntoView {
     // Entries are made under the page's owner: one made under a message's
     // button handler would be disposed with that message (a regenerate
     // removes the message whose button was clicked).
-    let page_owner = StoredValue::new_local(Owner::current());
+    // Thread-safe storage: the server renders a page on whichever worker
+    // thread polls it, and a thread-local value dropped on another panics.
+    let page_owner = StoredValue::new(Owner::current());
     let new_entry =
         move |role: Role, text: String| within(page_owner.get_value(), || Entry::new(role, text));
     // The address names the open conversation, so a reload (or another
