@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use pep::chat::{FinishReason, Message, Role};
+use pep::chat::{Message, Role};
+use pep::outcome::FinishReason;
 use pep::providers::local::{LoadedModel, LocalProvider, Threads};
 use pep::providers::{Provider, ProviderEvent, ProviderRequest};
 use tokio_util::sync::CancellationToken;

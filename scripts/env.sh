@@ -22,18 +22,21 @@ if [ -z "${PEP_TOOLCHAIN:-}" ]; then
 fi
 export PEP_TOOLCHAIN
 
-# Extra arguments cargo-leptos needs for the wasm build (empty on rustup).
+# Extra arguments cargo-leptos and cargo need for the wasm build (empty on
+# rustup).
 PEP_LEPTOS_LIB_ARGS=""
+PEP_WASM_CARGO_ARGS=""
 if [ "$PEP_TOOLCHAIN" = debian ]; then
   # rustup's proxies stay reachable after /usr/bin for rustfmt.
   export PATH="/usr/bin:$PATH:$HOME/.cargo/bin"
   export RUSTC_BOOTSTRAP=1
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
-  PEP_LEPTOS_LIB_ARGS="--lib-cargo-args=-Zbuild-std=std,panic_abort"
+  PEP_WASM_CARGO_ARGS="-Zbuild-std=std,panic_abort"
+  PEP_LEPTOS_LIB_ARGS="--lib-cargo-args=$PEP_WASM_CARGO_ARGS"
 else
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
-export PEP_LEPTOS_LIB_ARGS
+export PEP_LEPTOS_LIB_ARGS PEP_WASM_CARGO_ARGS
 
 # npm's binaryen (wasm-opt) first: older distribution builds break release wasm.
 PEP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"

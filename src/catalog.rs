@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::Usage;
+use crate::outcome::Usage;
 
 /// The inclusive range and default of one numeric control.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -7,8 +7,11 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::runs::{RunMetrics, RunStatus};
-use crate::schema::Validation;
+use crate::outcome::Validation;
+use crate::outcome::{FinishReason, PromptRef, RunMetrics, RunStatus, Usage};
+
+#[cfg(feature = "openapi")]
+mod document;
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,9 +123,10 @@ fn empty_object_schema() -> serde_json::Value {
     serde_json::json!({ "type": "object", "properties": {} })
 }
 
-/// The shape the reply must take. Absent means free text.
+/// The shape the reply must take. Absent means free text. (Its API schema
+/// is written in `document`: a derived one leaves each variant open to
+/// fields the reader refuses.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[serde(deny_unknown_fields)]
 pub enum ResponseFormat {
@@ -148,7 +152,14 @@ pub enum ResponseFormat {
 pub struct GenerationParams {
     pub temperature: Option<f32>,
     pub top_p: Option<f32>,
+    #[serde(deserialize_with = "crate::strict::whole_opt")]
     pub max_tokens: Option<u32>,
+    /// At most [`MAX_SEED`]: providers take a signed 64-bit seed.
+    #[serde(deserialize_with = "crate::strict::whole_opt")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(exclusive_maximum = 9_223_372_036_854_775_808.0)
+    )]
     pub seed: Option<u64>,
     pub stop: Vec<String>,
     pub repeat_penalty: Option<f32>,
@@ -168,6 +179,11 @@ pub struct GenerationParams {
     pub tools: Vec<ToolSpec>,
 }
 
+/// The largest seed: providers read it as a signed 64-bit integer. It is
+/// checked where a request or a saved prompt comes in, not when a value is
+/// read, so a run stored with a larger seed still reads back.
+pub const MAX_SEED: u64 = i64::MAX.unsigned_abs();
+
 /// A request for one chat turn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -176,6 +192,7 @@ pub struct ChatRequest {
     /// A model id from the catalog (`GET /api/v1/models`).
     pub model: String,
     /// The conversation so far, ending with the user's new message.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub messages: Vec<Message>,
     #[serde(default)]
     pub params: GenerationParams,
@@ -190,62 +207,7 @@ pub struct ChatRequest {
     pub conversation_id: Option<Uuid>,
     /// The saved prompt version this turn was made from, if any.
     #[serde(default)]
-    pub prompt: Option<crate::history::PromptRef>,
-}
-
-/// Token counts of one run. Every field is present for every provider
-/// (zero where a provider has no such count) so runs compare directly.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Usage {
-    pub input_tokens: u32,
-    pub output_tokens: u32,
-    pub reasoning_tokens: u32,
-    pub cached_tokens: u32,
-}
-
-/// Why generation stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FinishReason {
-    /// End of turn or a stop sequence.
-    Stop,
-    /// The token limit was reached.
-    Length,
-    /// The user or the client stopped it.
-    Cancelled,
-    /// The provider failed.
-    Error,
-    /// The server stopped before the run ended. A run still streaming
-    /// reads this too: it is what the record says if the server dies now.
-    Interrupted,
-}
-
-impl FinishReason {
-    /// Every reason, for parsing the stored form.
-    pub const ALL: [FinishReason; 5] = [
-        FinishReason::Stop,
-        FinishReason::Length,
-        FinishReason::Cancelled,
-        FinishReason::Error,
-        FinishReason::Interrupted,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FinishReason::Stop => "stop",
-            FinishReason::Length => "length",
-            FinishReason::Cancelled => "cancelled",
-            FinishReason::Error => "error",
-            FinishReason::Interrupted => "interrupted",
-        }
-    }
-
-    /// Parses the stored form written by [`FinishReason::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == s)
-    }
+    pub prompt: Option<PromptRef>,
 }
 
 /// What a client receives while a turn runs: `started`, then deltas
@@ -379,15 +341,6 @@ impl ChatReply {
             }
         }
     }
-}
-
-/// Settings the playground needs from the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct UiSettings {
-    /// After this many minutes without a turn, the playground starts a new
-    /// session.
-    pub session_idle_minutes: u32,
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 //! rendering results and version diffs.
 //!
 //! These are serde-only types shared by the browser, the server functions
-//! and the REST API. The engine side (server only) is in the submodules:
-//! [`render`] (Jinja templates with minijinja), [`diff`] (version diffs with
+//! and the REST API. The server-only parts are in the submodules: [`render`]
+//! (Jinja templates with minijinja), [`diff`] (version diffs with
 //! `similar`), [`transfer`] (import and export as YAML or JSON), [`starters`]
-//! (the prompts a new installation starts with) and [`hub`] (the calls the
-//! edges make).
+//! (the prompts a new installation starts with), [`validate`] and the
+//! refusals ([`PromptError`]). They use no store: the service the edges call
+//! is the engine's `Hub`.
 //!
 //! A prompt is a named, tagged container. Its content lives in versions:
 //! every save makes a new version numbered 1, 2, 3, ... that is never
@@ -24,10 +25,11 @@ use crate::chat::{GenerationParams, Message, Role};
 mod bundle;
 #[cfg(feature = "engine")]
 pub mod diff;
+#[cfg(feature = "openapi")]
+pub mod document;
 #[cfg(feature = "engine")]
 mod error;
-#[cfg(feature = "engine")]
-pub mod hub;
+pub mod limits;
 #[cfg(feature = "engine")]
 pub mod render;
 #[cfg(feature = "engine")]
@@ -42,8 +44,6 @@ pub mod validate;
 pub use bundle::{Bundle, BundlePrompt, BundleVersion, ImportReport, ImportedName, BUNDLE_FORMAT};
 #[cfg(feature = "engine")]
 pub use error::PromptError;
-#[cfg(feature = "engine")]
-pub use hub::Hub;
 
 /// Where a version is in its life.
 ///
@@ -128,12 +128,14 @@ pub struct Prompt {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct VersionContent {
-    /// The user message, a Jinja template (`{{ text }}`).
+    /// The user message, a Jinja template (`{{ text }}`); not blank.
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"\S"))]
     pub template: String,
     /// The system message, a Jinja template; empty for none.
     pub system: String,
     /// Worked examples sent before the user message, as alternating user and
     /// assistant turns. Their text is sent as written, not as a template.
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub examples: Vec<FewShot>,
     /// The catalog id of the model the prompt was written for, if any.
     pub model: Option<String>,
@@ -147,9 +149,10 @@ pub struct VersionContent {
     pub message: String,
 }
 
-/// One saved version of a prompt. Only its lifecycle ever changes.
+/// One saved version of a prompt. Only its lifecycle ever changes. (Its
+/// API schema is written in `document`: a derived one would flatten a
+/// closed `VersionContent` and forbid the fields beside it.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PromptVersion {
     pub prompt_id: Uuid,
     /// 1 for the first save, then one more for each save.
@@ -188,10 +191,13 @@ pub struct PromptDetail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPrompt {
+    #[cfg_attr(feature = "openapi", schema(value_type = document::PromptName))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = document::Description))]
     pub description: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = document::Tags))]
     pub tags: Vec<String>,
     #[serde(default)]
     pub version: Option<VersionContent>,
@@ -203,8 +209,11 @@ pub struct NewPrompt {
 #[serde(default)]
 #[serde(deny_unknown_fields)]
 pub struct PromptPatch {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<document::PromptName>))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<document::Description>))]
     pub description: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<document::Tags>))]
     pub tags: Option<Vec<String>>,
 }
 

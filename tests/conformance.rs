@@ -25,7 +25,8 @@ use futures::StreamExt;
 use pep::catalog::{
     EndpointConfig, OpenAiApi, OpenAiEndpoint, RemoteEndpoint, RetrySettings, Timeouts,
 };
-use pep::chat::{FinishReason, Message, ResponseFormat, Role, ToolCall, ToolSpec, Usage};
+use pep::chat::{Message, ResponseFormat, Role, ToolCall, ToolSpec};
+use pep::outcome::{FinishReason, Usage};
 use pep::providers::{
     merge_tool_call_delta, Provider, ProviderError, ProviderEvent, ProviderRequest, ProviderStream,
 };

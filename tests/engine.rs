@@ -9,7 +9,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use pep::catalog::Catalog;
 use pep::chat::{ChatEvent, ChatRequest, GenerationParams, Message, Role};
-use pep::runs::RunStatus;
+use pep::outcome::RunStatus;
 use pep::{Engine, EngineConfig, EngineError};
 
 async fn engine(dir: &tempfile::TempDir) -> Arc<Engine> {
@@ -179,7 +179,7 @@ async fn bad_requests_are_refused_and_nothing_is_recorded() {
     assert!(err.to_string().contains("temperature 9"), "{err}");
     assert_eq!(
         engine
-            .search_runs(&pep::history::RunQuery::default())
+            .search_runs(&pep::runs::RunQuery::default())
             .await
             .expect("search")
             .total,
@@ -239,18 +239,24 @@ async fn shutdown_lets_turns_finish_then_records_the_rest_as_cancelled() {
         .await
         .expect("starts");
     let (short_id, long_id) = (short.run_id, long.run_id);
+    // What a client read: the text, then the last event.
     let read_to_end = |mut handle: pep::ChatHandle| async move {
-        let mut last = None;
+        let (mut text, mut last) = (String::new(), None);
         while let Some(e) = handle.next().await {
+            if let ChatEvent::Delta { text: t } = &e {
+                text.push_str(t);
+            }
             last = Some(e);
         }
-        last
+        (text, last)
     };
+    // Long enough for the long turn to write something even on a busy
+    // machine (its prompt is read after the short turn ends).
     let shutting = {
         let engine = Arc::clone(&engine);
-        async move { engine.shutdown(Duration::from_secs(3)).await }
+        async move { engine.shutdown(Duration::from_secs(8)).await }
     };
-    let (cancelled, short_last, long_last) =
+    let (cancelled, (_, short_last), (long_text, long_last)) =
         tokio::join!(shutting, read_to_end(short), read_to_end(long));
     assert_eq!(cancelled, 1, "only the long turn outlived the grace period");
     let status = |last: &Option<ChatEvent>| match last {
@@ -277,5 +283,11 @@ async fn shutdown_lets_turns_finish_then_records_the_rest_as_cancelled() {
     );
     let long_run = again.run(long_id).await.expect("stored");
     assert_eq!(long_run.status, RunStatus::Cancelled);
+    // What arrived is kept: all the client saw, and no less.
+    assert!(
+        long_run.reply.starts_with(&long_text),
+        "{:?} / {long_text:?}",
+        long_run.reply
+    );
     assert!(!long_run.reply.is_empty(), "what arrived is kept");
 }

@@ -29,11 +29,25 @@ on_every_backend!(
 mod cases {
     use std::time::Duration;
 
-    use pep::chat::{FinishReason, GenerationParams, Message, Role, ToolCall, Usage};
-    use pep::history::{PromptRef, RunQuery, RunSort, SortOrder};
-    use pep::runs::{RunMetrics, RunRecord, RunStatus};
+    use pep::chat::{GenerationParams, Message, Role, ToolCall};
+
+    use pep::outcome::PromptRef;
+    use pep::outcome::{FinishReason, Usage};
+    use pep::outcome::{RunMetrics, RunStatus};
+    use pep::query::{Page, RunSearch};
+    use pep::runs::RunRecord;
+    use pep::runs::{RunQuery, RunSort, SortOrder};
     use pep::store::{Rating, Store};
     use uuid::Uuid;
+
+    /// A run search as the engine checks it.
+    fn checked(q: &RunQuery) -> RunSearch {
+        RunSearch::parse(q).unwrap()
+    }
+
+    fn page_of(limit: u32, offset: u32) -> Page {
+        Page::parse(Some(limit), offset).unwrap()
+    }
 
     use crate::store_db::{Backend, TestDb};
 
@@ -217,13 +231,27 @@ mod cases {
         assert_eq!(c.messages[4].run_id, Some(second.id));
         assert_eq!(c.messages[4].feedback, None);
         assert_eq!(c.last_run_id, Some(second.id));
+        // Each reply comes back with how its run ended and its figures.
+        let outcome = c.messages[2].outcome.clone().unwrap();
+        assert_eq!(
+            (outcome.status, outcome.usage, outcome.metrics),
+            (first.status, first.usage, first.metrics)
+        );
+        assert!(c.messages[3].outcome.is_none(), "a user message has none");
 
-        // Regenerate: the same request again replaces the last reply.
+        // Regenerate: the same request again replaces the last reply. This
+        // one is stopped part way: the reopened reply says so.
         tick().await;
-        let again = turn(id, history.clone(), "Yes, about 2 hours by TGV.");
+        let mut again = turn(id, history.clone(), "Yes, about 2 hours by TGV.");
+        again.status = RunStatus::Cancelled;
+        again.finish_reason = FinishReason::Cancelled;
+        again.trace_id = Some("0af7651916cd43dd8448eb211c80319c".into());
         store.insert_run(&again).await.unwrap();
         let c = store.get_conversation(id).await.unwrap().unwrap();
         assert_eq!(c.summary.message_count, 5);
+        let outcome = c.messages[4].outcome.clone().unwrap();
+        assert_eq!(outcome.status, RunStatus::Cancelled);
+        assert_eq!(outcome.trace_id, again.trace_id);
         assert_eq!(c.messages[4].run_id, Some(again.id));
         assert_eq!(c.messages[4].message.content, "Yes, about 2 hours by TGV.");
         assert_eq!(c.messages[2].run_id, Some(first.id));
@@ -279,50 +307,68 @@ mod cases {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         assert!(store
-            .list_conversations("", 10, 0)
+            .list_conversations("", page_of(10, 0))
             .await
             .unwrap()
             .is_empty());
         let lyon = conversation(&store, "Trip to LYON").await;
         let rust = conversation(&store, "Learning Rust: 100% _fun_").await;
         let soup = conversation(&store, "Été soup recipes").await;
-        let ids = |list: Vec<pep::history::ConversationSummary>| -> Vec<Uuid> {
+        let ids = |list: Vec<pep::conversations::ConversationSummary>| -> Vec<Uuid> {
             list.into_iter().map(|c| c.id).collect()
         };
         assert_eq!(
-            ids(store.list_conversations("", 10, 0).await.unwrap()),
+            ids(store.list_conversations("", page_of(10, 0)).await.unwrap()),
             vec![soup, rust, lyon]
         );
         assert_eq!(
-            ids(store.list_conversations("", 2, 1).await.unwrap()),
+            ids(store.list_conversations("", page_of(2, 1)).await.unwrap()),
             vec![rust, lyon]
         );
         assert_eq!(
-            ids(store.list_conversations("", 10, 3).await.unwrap()),
+            ids(store.list_conversations("", page_of(10, 3)).await.unwrap()),
             Vec::<Uuid>::new()
         );
         // Any case, Unicode too; LIKE's wildcards are plain characters.
         assert_eq!(
-            ids(store.list_conversations("lyon", 10, 0).await.unwrap()),
+            ids(store
+                .list_conversations("lyon", page_of(10, 0))
+                .await
+                .unwrap()),
             vec![lyon]
         );
         assert_eq!(
-            ids(store.list_conversations("ÉTÉ", 10, 0).await.unwrap()),
+            ids(store
+                .list_conversations("ÉTÉ", page_of(10, 0))
+                .await
+                .unwrap()),
             vec![soup]
         );
         assert_eq!(
-            ids(store.list_conversations("100%", 10, 0).await.unwrap()),
+            ids(store
+                .list_conversations("100%", page_of(10, 0))
+                .await
+                .unwrap()),
             vec![rust]
         );
         assert_eq!(
-            ids(store.list_conversations("_fun_", 10, 0).await.unwrap()),
+            ids(store
+                .list_conversations("_fun_", page_of(10, 0))
+                .await
+                .unwrap()),
             vec![rust]
         );
         assert_eq!(
-            ids(store.list_conversations("0%_", 10, 0).await.unwrap()),
+            ids(store
+                .list_conversations("0%_", page_of(10, 0))
+                .await
+                .unwrap()),
             Vec::<Uuid>::new()
         );
-        let listed = store.list_conversations("lyon", 10, 0).await.unwrap();
+        let listed = store
+            .list_conversations("lyon", page_of(10, 0))
+            .await
+            .unwrap();
         assert_eq!(listed[0].message_count, 2);
 
         // A name the user gave stays through later turns, and moves the
@@ -334,7 +380,7 @@ mod cases {
             .unwrap();
         assert_eq!(renamed.title, "Lyon, in May");
         assert_eq!(
-            ids(store.list_conversations("", 1, 0).await.unwrap()),
+            ids(store.list_conversations("", page_of(1, 0)).await.unwrap()),
             vec![lyon]
         );
         tick().await;
@@ -345,7 +391,10 @@ mod cases {
         let c = store.get_conversation(lyon).await.unwrap().unwrap();
         assert_eq!(c.summary.title, "Lyon, in May");
         assert_eq!(
-            ids(store.list_conversations("may", 10, 0).await.unwrap()),
+            ids(store
+                .list_conversations("may", page_of(10, 0))
+                .await
+                .unwrap()),
             vec![lyon]
         );
         assert!(store
@@ -359,7 +408,7 @@ mod cases {
         assert!(!store.delete_conversation(rust).await.unwrap(), "only once");
         assert!(!store.delete_conversation(Uuid::now_v7()).await.unwrap());
         assert_eq!(
-            ids(store.list_conversations("", 10, 0).await.unwrap()),
+            ids(store.list_conversations("", page_of(10, 0)).await.unwrap()),
             vec![lyon, soup]
         );
         assert_eq!(store.get_conversation(rust).await.unwrap(), None);
@@ -368,10 +417,10 @@ mod cases {
         assert!(!store.conversation_deleted(lyon).await.unwrap());
         assert!(!store.conversation_deleted(Uuid::now_v7()).await.unwrap());
         let page = store
-            .search_runs(&RunQuery {
+            .search_runs(&checked(&RunQuery {
                 conversation_id: Some(rust),
                 ..RunQuery::default()
-            })
+            }))
             .await
             .unwrap();
         assert_eq!(page.total, 1);
@@ -382,7 +431,7 @@ mod cases {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let id = conversation(&store, "Old chat").await;
-        let before = store.list_conversations("", 10, 0).await.unwrap();
+        let before = store.list_conversations("", page_of(10, 0)).await.unwrap();
         assert_eq!(before.len(), 1);
         assert!(store.delete_conversation(id).await.unwrap());
         // A turn that raced the delete: its run is stored, the conversation
@@ -404,7 +453,7 @@ mod cases {
         );
         assert_eq!(store.get_conversation(id).await.unwrap(), None);
         assert!(store
-            .list_conversations("", 10, 0)
+            .list_conversations("", page_of(10, 0))
             .await
             .unwrap()
             .is_empty());
@@ -450,7 +499,7 @@ mod cases {
 
     /// The page of `q`, as indexes into `runs`, and the total.
     async fn positions(store: &Store, runs: &[RunRecord], q: RunQuery) -> (Vec<usize>, u64) {
-        let page = store.search_runs(&q).await.unwrap();
+        let page = store.search_runs(&checked(&q)).await.unwrap();
         let order = page
             .runs
             .iter()
@@ -595,10 +644,10 @@ mod cases {
             .await
             .unwrap();
         let page = store
-            .search_runs(&RunQuery {
+            .search_runs(&checked(&RunQuery {
                 model: Some("local/a".into()),
                 ..RunQuery::default()
-            })
+            }))
             .await
             .unwrap();
         let s = page.runs.iter().find(|s| s.id == runs[2].id).unwrap();
@@ -613,7 +662,10 @@ mod cases {
             &"é".repeat(500),
         );
         store.insert_run(&long).await.unwrap();
-        let page = store.search_runs(&RunQuery::default()).await.unwrap();
+        let page = store
+            .search_runs(&checked(&RunQuery::default()))
+            .await
+            .unwrap();
         assert_eq!(page.runs[0].preview, "é".repeat(160));
         store.close().await;
     }
@@ -622,7 +674,10 @@ mod cases {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let runs = six_runs(&store).await;
-        let stats = store.run_stats(&RunQuery::default()).await.unwrap();
+        let stats = store
+            .run_stats(&checked(&RunQuery::default()))
+            .await
+            .unwrap();
         assert_eq!(
             (stats.count, stats.ok, stats.failed, stats.cancelled),
             (6, 4, 1, 1)
@@ -645,14 +700,14 @@ mod cases {
         assert_eq!(stats.points[2].total_tokens, 19);
 
         let local = store
-            .run_stats(&RunQuery {
+            .run_stats(&checked(&RunQuery {
                 model: Some("local/a".into()),
                 // Ignored by the figures.
                 sort: RunSort::Cost,
                 limit: Some(1),
                 offset: 2,
                 ..RunQuery::default()
-            })
+            }))
             .await
             .unwrap();
         assert_eq!((local.count, local.ok, local.failed), (3, 2, 1));
@@ -660,13 +715,13 @@ mod cases {
         assert_eq!(local.points.len(), 3);
 
         let none = store
-            .run_stats(&RunQuery {
+            .run_stats(&checked(&RunQuery {
                 model: Some("nope".into()),
                 ..RunQuery::default()
-            })
+            }))
             .await
             .unwrap();
-        assert_eq!(none, pep::history::RunStats::default());
+        assert_eq!(none, pep::runs::RunStats::default());
         store.close().await;
     }
 
@@ -686,7 +741,10 @@ mod cases {
             ids.push(r.id);
             store.insert_run(&r).await.unwrap();
         }
-        let stats = store.run_stats(&RunQuery::default()).await.unwrap();
+        let stats = store
+            .run_stats(&checked(&RunQuery::default()))
+            .await
+            .unwrap();
         // Every run counts in the figures; the plot gets the newest `cap`,
         // oldest first.
         assert_eq!(stats.count, (cap + 5) as u64);
@@ -722,7 +780,10 @@ mod cases {
         assert_eq!(audit[0].arguments, "{\"x\": \"\u{FFFD}\"}");
         let c = store.get_conversation(id).await.unwrap().unwrap();
         assert_eq!(c.messages[1].message.content, "a\u{FFFD}b");
-        let page = store.search_runs(&RunQuery::default()).await.unwrap();
+        let page = store
+            .search_runs(&checked(&RunQuery::default()))
+            .await
+            .unwrap();
         assert!(page.runs.iter().any(|s| s.preview == "a\u{FFFD}b"));
         store.close().await;
     }
@@ -860,7 +921,10 @@ mod cases {
         let c = store.get_conversation(conversation).await.unwrap().unwrap();
         assert_eq!(c.messages, after_late.messages);
 
-        let stats = store.run_stats(&RunQuery::default()).await.unwrap();
+        let stats = store
+            .run_stats(&checked(&RunQuery::default()))
+            .await
+            .unwrap();
         assert_eq!(
             (stats.count, stats.ok, stats.cancelled, stats.interrupted),
             (4, 2, 1, 1)

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use pep::chat::{FinishReason, Message, Role, Usage};
+use pep::chat::{Message, Role};
+use pep::outcome::{FinishReason, Usage};
 use pep::providers::local::{LoadedModel, LocalProvider, Threads};
 use pep::providers::{Provider, ProviderEvent, ProviderRequest};
 use tokio_util::sync::CancellationToken;

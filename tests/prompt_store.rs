@@ -27,6 +27,7 @@ on_every_backend!(
     concurrent_saves_get_distinct_numbers,
     import_is_all_or_nothing,
     export_then_import_round_trips,
+    imports_beside_other_writers_all_land,
     starters_load_once_on_a_new_database,
 );
 
@@ -34,10 +35,10 @@ mod cases {
     use std::path::Path;
 
     use pep::chat::ResponseFormat;
-    use pep::prompts::hub::OnConflict;
-    use pep::prompts::transfer::{self, Format};
+    use pep::engine::{Hub, HubError};
+    use pep::prompts::transfer::{self, Format, OnConflict};
     use pep::prompts::{
-        FewShot, Hub, Lifecycle, NewPrompt, PromptError, PromptPatch, PromptQuery, VersionContent,
+        FewShot, Lifecycle, NewPrompt, PromptError, PromptPatch, PromptQuery, VersionContent,
     };
     use pep::store::Store;
     use serde_json::json;
@@ -134,7 +135,7 @@ mod cases {
 
         // Names are unique whatever their case; the refusal changes nothing.
         match hub.create(new("SUMMARISE", &[])).await {
-            Err(PromptError::NameTaken(name)) => assert_eq!(name, "SUMMARISE"),
+            Err(HubError::Refused(PromptError::NameTaken(name))) => assert_eq!(name, "SUMMARISE"),
             other => panic!("expected NameTaken on {backend:?}, got {other:?}"),
         }
         assert_eq!(hub.list(&query("", &[])).await.unwrap().len(), 2);
@@ -184,7 +185,7 @@ mod cases {
         };
         assert!(matches!(
             hub.update(summarise.prompt.id, rename).await,
-            Err(PromptError::NameTaken(_))
+            Err(HubError::Refused(PromptError::NameTaken(_)))
         ));
         assert_eq!(hub.get(summarise.prompt.id).await.unwrap().prompt, changed);
 
@@ -192,18 +193,20 @@ mod cases {
         // created (starters are not loaded again).
         hub.delete(extract.prompt.id).await.unwrap();
         let gone = extract.prompt.id;
-        assert!(matches!(hub.get(gone).await, Err(PromptError::PromptNotFound(id)) if id == gone));
+        assert!(
+            matches!(hub.get(gone).await, Err(HubError::Refused(PromptError::PromptNotFound(id))) if id == gone)
+        );
         assert!(matches!(
             hub.versions(gone).await,
-            Err(PromptError::PromptNotFound(_))
+            Err(HubError::Refused(PromptError::PromptNotFound(_)))
         ));
         assert!(matches!(
             hub.delete(gone).await,
-            Err(PromptError::PromptNotFound(_))
+            Err(HubError::Refused(PromptError::PromptNotFound(_)))
         ));
         assert!(matches!(
             hub.save_version(gone, content("x")).await,
-            Err(PromptError::PromptNotFound(_))
+            Err(HubError::Refused(PromptError::PromptNotFound(_)))
         ));
         assert_eq!(names(&hub, query("", &[])).await, ["Summarise text"]);
         hub.create(new("Extract 100%_done", &[])).await.unwrap();
@@ -235,7 +238,7 @@ mod cases {
         assert_eq!(detail.versions, all);
 
         match hub.version(a, 4).await {
-            Err(PromptError::VersionNotFound { prompt, version }) => {
+            Err(HubError::Refused(PromptError::VersionNotFound { prompt, version })) => {
                 assert_eq!((prompt, version), (a, 4));
             }
             other => panic!("expected VersionNotFound on {backend:?}, got {other:?}"),
@@ -243,12 +246,12 @@ mod cases {
         let unknown = Uuid::now_v7();
         assert!(matches!(
             hub.version(unknown, 1).await,
-            Err(PromptError::PromptNotFound(_))
+            Err(HubError::Refused(PromptError::PromptNotFound(_)))
         ));
         // A version breaking a rule is refused before the store.
         assert!(matches!(
             hub.save_version(a, content("  ")).await,
-            Err(PromptError::Invalid(_))
+            Err(HubError::Refused(PromptError::Invalid(_)))
         ));
         assert_eq!(hub.versions(a).await.unwrap().len(), 3);
         store.close().await;
@@ -271,7 +274,7 @@ mod cases {
             .await
             .unwrap();
         match hub.set_lifecycle(id, 1, Lifecycle::Draft).await {
-            Err(PromptError::LifecycleMove { version, from, to }) => {
+            Err(HubError::Refused(PromptError::LifecycleMove { version, from, to })) => {
                 assert_eq!((version, from, to), (1, "published", "draft"));
             }
             other => panic!("expected LifecycleMove on {backend:?}, got {other:?}"),
@@ -284,7 +287,7 @@ mod cases {
         // A labelled version is not archived until its labels move.
         hub.set_label(id, "production", 1).await.unwrap();
         match hub.set_lifecycle(id, 1, Lifecycle::Archived).await {
-            Err(PromptError::ArchiveLabelled { version, labels }) => {
+            Err(HubError::Refused(PromptError::ArchiveLabelled { version, labels })) => {
                 assert_eq!((version, labels.as_str()), (1, "production"));
             }
             other => panic!("expected ArchiveLabelled on {backend:?}, got {other:?}"),
@@ -295,7 +298,9 @@ mod cases {
         // An archived version takes no label, and may come back.
         assert!(matches!(
             hub.set_label(id, "staging", 1).await,
-            Err(PromptError::LabelOnArchived { version: 1 })
+            Err(HubError::Refused(PromptError::LabelOnArchived {
+                version: 1
+            }))
         ));
         let restored = hub
             .set_lifecycle(id, 1, Lifecycle::Published)
@@ -308,7 +313,10 @@ mod cases {
             .unwrap();
         assert!(matches!(
             hub.set_lifecycle(id, 9, Lifecycle::Published).await,
-            Err(PromptError::VersionNotFound { version: 9, .. })
+            Err(HubError::Refused(PromptError::VersionNotFound {
+                version: 9,
+                ..
+            }))
         ));
         store.close().await;
     }
@@ -364,19 +372,22 @@ mod cases {
         hub.delete_label(id, "staging").await.unwrap();
         assert!(matches!(
             hub.labelled(id, "staging").await,
-            Err(PromptError::LabelNotFound { .. })
+            Err(HubError::Refused(PromptError::LabelNotFound { .. }))
         ));
         assert!(matches!(
             hub.delete_label(id, "staging").await,
-            Err(PromptError::LabelNotFound { .. })
+            Err(HubError::Refused(PromptError::LabelNotFound { .. }))
         ));
         assert!(matches!(
             hub.set_label(id, "production", 7).await,
-            Err(PromptError::VersionNotFound { version: 7, .. })
+            Err(HubError::Refused(PromptError::VersionNotFound {
+                version: 7,
+                ..
+            }))
         ));
         assert!(matches!(
             hub.set_label(id, "Bad Label", 1).await,
-            Err(PromptError::Invalid(_))
+            Err(HubError::Refused(PromptError::Invalid(_)))
         ));
         assert_eq!(hub.labelled(id, "production").await.unwrap().version, 2);
         assert_eq!(hub.get(id).await.unwrap().labels.len(), 1);
@@ -397,7 +408,7 @@ mod cases {
                 tokio::spawn(async move {
                     let v = hub.save_version(id, content(&format!("save {i}"))).await?;
                     hub.set_label(id, "latest", v.version).await?;
-                    Ok::<_, PromptError>(v.version)
+                    Ok::<_, HubError>(v.version)
                 })
             })
             .collect();
@@ -415,6 +426,45 @@ mod cases {
             hub.get(id).await.unwrap().prompt.latest_version,
             Some(SAVES)
         );
+        store.close().await;
+    }
+
+    /// An import reads (is the name taken?) before it writes. On SQLite a
+    /// transaction that starts reading and is passed by another writer
+    /// cannot write any more; the import runs again then, so every import
+    /// and every save beside it lands.
+    pub async fn imports_beside_other_writers_all_land(backend: Backend) {
+        const TASKS: usize = 12;
+        let db = TestDb::new(backend).await;
+        let store = db.store_with(12).await;
+        let hub = Hub::new(store.clone());
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|i| {
+                let hub = hub.clone();
+                tokio::spawn(async move {
+                    if i % 2 == 0 {
+                        let bundle = format!(
+                            "prompts:\n  - {{ name: import-{i}-a, versions: [{{ template: a }}] }}\n  \
+                             - {{ name: import-{i}-b, versions: [{{ template: b }}] }}\n"
+                        );
+                        let report = hub
+                            .import_text(bundle.as_bytes(), Format::Yaml, OnConflict::Skip)
+                            .await?;
+                        assert_eq!(report.imported.len(), 2, "{report:?}");
+                    } else {
+                        let id = hub.create(new(&format!("write-{i}"), &[])).await?.prompt.id;
+                        hub.save_version(id, content("more")).await?;
+                    }
+                    Ok::<_, HubError>(())
+                })
+            })
+            .collect();
+        for (i, task) in tasks.into_iter().enumerate() {
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend:?}: task {i}: {e}"));
+        }
+        assert_eq!(store.count_prompts_ever().await.unwrap(), 18);
         store.close().await;
     }
 
@@ -438,7 +488,7 @@ prompts:
             .import_text(BUNDLE.as_bytes(), Format::Yaml, OnConflict::Fail)
             .await
         {
-            Err(PromptError::NameTaken(name)) => assert_eq!(name, "Taken"),
+            Err(HubError::Refused(PromptError::NameTaken(name))) => assert_eq!(name, "Taken"),
             other => panic!("expected NameTaken on {backend:?}, got {other:?}"),
         }
         // "First" came before the clash and was rolled back with it.
@@ -513,7 +563,7 @@ prompts:
         assert_eq!(one.prompts[0].versions[0].content, full_content());
         assert!(matches!(
             hub.export(&[Uuid::now_v7()]).await,
-            Err(PromptError::PromptNotFound(_))
+            Err(HubError::Refused(PromptError::PromptNotFound(_)))
         ));
         store.close().await;
     }

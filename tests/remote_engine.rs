@@ -12,11 +12,13 @@ use std::sync::Arc;
 use futures::StreamExt;
 use pep::catalog::Catalog;
 use pep::chat::{
-    ChatEvent, ChatRequest, FinishReason, GenerationParams, Message, ResponseFormat, Role, ToolSpec,
+    ChatEvent, ChatRequest, GenerationParams, Message, ResponseFormat, Role, ToolSpec,
 };
 use pep::engine::MIN_RUN_LEASE;
-use pep::history::{PromptRef, RunQuery};
-use pep::runs::{Rating, RunStatus};
+use pep::outcome::FinishReason;
+use pep::outcome::PromptRef;
+use pep::outcome::{Rating, RunStatus};
+use pep::runs::RunQuery;
 use pep::EngineError;
 use pep::{Engine, EngineConfig, RunLease};
 use serde_json::json;
@@ -544,9 +546,9 @@ async fn a_turn_in_a_conversation_is_stored_with_its_tool_calls() {
     assert_eq!(renamed.title, "Paris weather");
     assert!(matches!(
         engine.rename_conversation(conversation, " ").await,
-        Err(EngineError::InvalidRequest(_))
+        Err(EngineError::InvalidTitle(pep::query::TitleError::Empty))
     ));
-    let listed = engine.conversations("paris", 10, 0).await.unwrap();
+    let listed = engine.conversations("paris", Some(10), 0).await.unwrap();
     assert_eq!(listed.len(), 1);
 
     // Deleted: gone, and a turn naming it is refused before anything is sent.

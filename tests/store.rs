@@ -37,9 +37,12 @@ mod cases {
     use std::sync::Arc;
     use std::time::Instant;
 
-    use pep::chat::{FinishReason, GenerationParams, Message, ResponseFormat, Role, Usage};
-    use pep::runs::{RunMetrics, RunRecord, RunStatus};
-    use pep::schema::{SchemaIssue, Validation};
+    use pep::chat::{GenerationParams, Message, ResponseFormat, Role};
+
+    use pep::outcome::{FinishReason, Usage};
+    use pep::outcome::{RunMetrics, RunStatus};
+    use pep::outcome::{SchemaIssue, Validation};
+    use pep::runs::RunRecord;
     use pep::store::{Rating, Store, StoreError};
     use uuid::Uuid;
 

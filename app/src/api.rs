@@ -6,8 +6,9 @@
 use leptos::prelude::*;
 use pep::catalog::ModelInfo;
 use pep::chat::{ChatReply, ChatRequest, ResponseFormat};
-use pep::runs::Rating;
-use pep::schema::{SchemaIssue, SchemaTemplate};
+use pep::outcome::Rating;
+use pep::outcome::SchemaIssue;
+use pep::schema::SchemaTemplate;
 use server_fn::codec::{ByteStream, Json, Streaming};
 use uuid::Uuid;
 
@@ -36,9 +37,16 @@ pub async fn chat_stream(request: ChatRequest) -> Result<ByteStream, ServerFnErr
 }
 
 /// Stops a running turn; its run is recorded as cancelled with what arrived.
+/// A run that is not running (over already, or never) is refused as not
+/// found, as `POST /api/v1/runs/{id}/cancel` refuses it.
 #[server(prefix = "/_sfn", endpoint = "cancel", input = Json)]
-pub async fn cancel_run(run_id: Uuid) -> Result<bool, ServerFnError> {
-    Ok(engine()?.cancel(run_id))
+pub async fn cancel_run(run_id: Uuid) -> Result<(), ServerFnError> {
+    let engine = engine()?;
+    if engine.cancel(run_id) {
+        Ok(())
+    } else {
+        Err(refused(pep::EngineError::RunNotFound(run_id)))
+    }
 }
 
 /// Runs one chat turn and answers when it is over: the same engine path as
@@ -70,7 +78,7 @@ pub async fn schema_templates() -> Result<Vec<SchemaTemplate>, ServerFnError> {
 /// The server's settings that the playground follows. (The type is named in
 /// full: the macro names its own struct `UiSettings` after the function.)
 #[server(prefix = "/_sfn", endpoint = "ui_settings", input = Json)]
-pub async fn ui_settings() -> Result<pep::chat::UiSettings, ServerFnError> {
+pub async fn ui_settings() -> Result<pep::settings::UiSettings, ServerFnError> {
     Ok(engine()?.ui_settings())
 }
 

@@ -7,8 +7,9 @@
 //! after `run_stats`.)
 
 use leptos::prelude::*;
-use pep::history::{Conversation, ConversationSummary, RunPage, RunQuery};
+use pep::conversations::{Conversation, ConversationSummary};
 use pep::runs::RunRecord;
+use pep::runs::{RunPage, RunQuery};
 use server_fn::codec::Json;
 use uuid::Uuid;
 
@@ -25,7 +26,7 @@ pub async fn list_runs(query: RunQuery) -> Result<RunPage, ServerFnError> {
 
 /// Figures over every run matching `query`'s filters, with points to plot.
 #[server(prefix = "/_sfn", endpoint = "history/run_stats", input = Json)]
-pub async fn run_stats(query: RunQuery) -> Result<pep::history::RunStats, ServerFnError> {
+pub async fn run_stats(query: RunQuery) -> Result<pep::runs::RunStats, ServerFnError> {
     engine()?.run_stats(&query).await.map_err(refused)
 }
 
@@ -40,7 +41,7 @@ pub async fn get_run(id: Uuid) -> Result<RunRecord, ServerFnError> {
 #[server(prefix = "/_sfn", endpoint = "history/conversations", input = Json)]
 pub async fn list_conversations(
     q: String,
-    limit: u32,
+    limit: Option<u32>,
     offset: u32,
 ) -> Result<Vec<ConversationSummary>, ServerFnError> {
     engine()?

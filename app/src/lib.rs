@@ -1,10 +1,12 @@
 //! PEP's user interface: a Leptos app rendered on the server and hydrated in
-//! the browser. Server functions live beside the components that call them
-//! and are thin: each one is a single call into the engine.
+//! the browser. The server functions live in their own modules ([`api`],
+//! [`history_api`], [`hub_api`]) and are thin: each one is a single call
+//! into the engine.
 
 // Leptos views are deeply nested types.
 #![recursion_limit = "256"]
 
+pub mod action_outcome;
 pub mod api;
 pub mod browser_fetch;
 pub mod debounce;
@@ -12,8 +14,10 @@ pub mod handoff;
 pub mod history_api;
 pub mod hub;
 pub mod hub_api;
+pub mod icons;
 pub mod nav;
 pub mod ndjson;
+mod not_found;
 #[cfg(feature = "ssr")]
 mod on_server;
 pub mod playground;
@@ -76,7 +80,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="PEP · Prompt Engineering Playground"/>
         <Router>
-            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
+            <Routes fallback=not_found::NotFound>
                 <Route path=path!("/") view=playground::Playground/>
                 <Route path=path!("/prompts") view=hub::PromptHub/>
                 <Route path=path!("/runs") view=runs::RunsPage/>

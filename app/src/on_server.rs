@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use pep::prompts::PromptError;
+use pep::engine::{Hub, HubError};
 use pep::{EngineError, ErrorKind};
 
 /// The engine the server put in the context of every request.
@@ -17,7 +17,7 @@ pub fn engine() -> Result<Arc<pep::Engine>, ServerFnError> {
 }
 
 /// The Prompt Hub of that engine.
-pub fn hub() -> Result<pep::prompts::Hub, ServerFnError> {
+pub fn hub() -> Result<Hub, ServerFnError> {
     engine().map(|engine| engine.prompts())
 }
 
@@ -32,9 +32,9 @@ impl Refusal for EngineError {
     }
 }
 
-impl Refusal for PromptError {
+impl Refusal for HubError {
     fn kind(&self) -> ErrorKind {
-        PromptError::kind(self)
+        HubError::kind(self)
     }
 }
 

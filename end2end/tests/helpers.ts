@@ -11,8 +11,28 @@ export async function openPlayground(page: Page, model = LOCAL) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await expect(page.locator('#model')).toHaveValue(LOCAL);
   if (model !== LOCAL) {
-    await page.locator('#model').selectOption(model);
-    await expect(page.locator('#model')).toHaveValue(model);
+    await withSettings(page, async () => {
+      await page.locator('#model').selectOption(model);
+      await expect(page.locator('#model')).toHaveValue(model);
+    });
+  }
+}
+
+/**
+ * Runs `use` with the playground's settings on screen: on a narrow screen
+ * they are in a drawer, opened for it and closed after.
+ */
+export async function withSettings(page: Page, use: () => Promise<void>) {
+  const toggle = page.locator('.drawer-toggle');
+  const drawer = await toggle.isVisible();
+  if (drawer) {
+    await toggle.click();
+    await expect(page.locator('#sidebar')).toBeVisible();
+  }
+  await use();
+  if (drawer) {
+    await page.locator('.drawer-close').click();
+    await expect(page.locator('#sidebar')).toBeHidden();
   }
 }
 

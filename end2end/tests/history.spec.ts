@@ -150,3 +150,32 @@ test('the runs page filters, sorts, plots and reopens a run in the playground', 
   await expect(page.locator('#message')).toHaveValue(`${marker} ok`);
   await expect(page.locator('.msg')).toHaveCount(0);
 });
+
+test('a reopened conversation shows each reply as it ended, with its figures', async ({ page, request }) => {
+  await openPlayground(page, REPLAY);
+  await send(page, `Figures ${Date.now()}`);
+  const done = await lastReply(page);
+  const run = await (await request.get(`/api/v1/runs/${await done.getAttribute('data-run-id')}`)).json();
+  // A second reply is stopped while it streams.
+  await send(page, 'A long answer please [[reply:slow]]');
+  const streaming = page.locator('.msg-assistant').last();
+  await expect(streaming).toHaveAttribute('data-status', 'streaming');
+  await expect.poll(async () => ((await streaming.locator('.text').textContent()) ?? '').length).toBeGreaterThan(5);
+  await page.locator('#message').press('Escape');
+  await expect(streaming).toHaveAttribute('data-status', 'cancelled');
+  await expect(page).toHaveURL(/\?conversation=/);
+
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const replies = page.locator('.msg-assistant');
+  await expect(replies).toHaveCount(2);
+  await expect(replies.first()).toHaveAttribute('data-status', 'ok');
+  const part = (n: number, what: string) => (n > 0 ? ` (${n} ${what})` : '');
+  await expect(replies.first().locator('.badge.usage')).toHaveText(
+    `${run.usage.input_tokens} in${part(run.usage.cached_tokens, 'cached')} · ${run.usage.output_tokens} out${part(run.usage.reasoning_tokens, 'reasoning')}`,
+  );
+  await expect(replies.first().locator('.badge.latency')).toContainText('ms');
+  await expect(replies.last()).toHaveAttribute('data-status', 'cancelled');
+  await expect(replies.last().locator('.badge.run-status')).toHaveText('cancelled');
+  await expect(replies.last().locator('.badge.latency')).toContainText('ms');
+});

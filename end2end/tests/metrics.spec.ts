@@ -7,10 +7,22 @@ test('badges update live while the reply streams, then show the run’s figures'
   await page.evaluate(() => {
     const w = window as any;
     w.__usage = [];
+    w.__samples = [];
+    w.__lastText = '';
+    w.__textChanges = 0;
     new MutationObserver(() => {
-      const b = document.querySelector('.msg-assistant:last-of-type .badge.usage');
+      const reply = document.querySelector('.msg-assistant:last-of-type');
+      const b = reply?.querySelector('.badge.usage');
       const t = b?.textContent ?? '';
       if (t && w.__usage[w.__usage.length - 1] !== t) w.__usage.push(t);
+      const text = reply?.querySelector('.text')?.textContent ?? '';
+      if (text !== w.__lastText) {
+        w.__lastText = text;
+        w.__textChanges += 1;
+      }
+      if (t && reply?.getAttribute('data-status') === 'streaming') {
+        w.__samples.push({ badge: t, changes: w.__textChanges });
+      }
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
   await send(page, 'A long answer please [[reply:slow]]');
@@ -22,6 +34,16 @@ test('badges update live while the reply streams, then show the run’s figures'
   const seen: string[] = await page.evaluate(() => (window as any).__usage);
   // Several different output counts while streaming, then the final one.
   expect(new Set(seen).size, seen.join(' | ')).toBeGreaterThanOrEqual(3);
+  // The counts keep up with the text: input not yet reported is "…", never
+  // 0, and the output count is never behind the pieces of text shown (each
+  // change of the text is at least one delta; one may be in flight).
+  const samples: { badge: string; changes: number }[] = await page.evaluate(() => (window as any).__samples);
+  expect(samples.length).toBeGreaterThan(0);
+  for (const { badge, changes } of samples) {
+    expect(badge, badge).not.toMatch(/^0 in/);
+    const out = Number(/· (\d+) out/.exec(badge)?.[1] ?? NaN);
+    expect(out, `${badge} after ${changes} text changes`).toBeGreaterThanOrEqual(changes - 1);
+  }
   const run = await runOf(request, reply);
   // Cached and reasoning parts are named only when there are some.
   const part = (n: number, what: string) => (n > 0 ? ` (${n} ${what})` : '');

@@ -118,8 +118,13 @@ test('write, render, version, label, diff, hand over and delete a prompt', async
   // Diff v1 → v2: removed and added lines, and the changed temperature.
   await page.locator('#diff_from').selectOption('1');
   await page.locator('#diff_to').selectOption('2');
-  await expect(page.locator('#diff pre[data-part="user"] .diff-del')).toContainText('-Explain {{ topic }} in one paragraph.');
-  await expect(page.locator('#diff pre[data-part="user"] .diff-add')).toContainText('+Explain {{ topic }} in two short paragraphs.');
+  // Side by side: the old line beside the one replacing it, without the
+  // unified diff's marks and remarks.
+  const changed = page.locator('#diff table[data-part="user"] tr', { has: page.locator('.diff-del') });
+  await expect(changed.locator('.diff-del')).toHaveText('Explain {{ topic }} in one paragraph.');
+  await expect(changed.locator('.diff-add')).toHaveText('Explain {{ topic }} in two short paragraphs.');
+  await expect(page.locator('#diff table[data-part="user"] thead')).toContainText('v1');
+  await expect(page.locator('#diff')).not.toContainText('No newline at end of file');
   await expect(page.locator('#diff .diff-changes tr[data-field="params.temperature"]')).toBeVisible();
   await shot(page, 'hub-versions-diff');
 
@@ -153,6 +158,12 @@ test('write, render, version, label, diff, hand over and delete a prompt', async
   // Delete it, after confirming.
   await openHub(page, `/prompts?id=${id}`);
   const item = page.locator(`#prompt_list .prompt-item[data-id="${id}"]`);
+  // Delete is out of the way until the card is pointed at.
+  await page.mouse.move(1, 1);
+  const opacity = () => item.locator('.delete-prompt').evaluate((el) => getComputedStyle(el).opacity);
+  await expect.poll(opacity).toBe('0');
+  await item.hover();
+  await expect.poll(opacity).toBe('1');
   await item.locator('.delete-prompt').click();
   await item.locator('.cancel-delete').click();
   await expect(item.locator('.delete-prompt')).toBeVisible();

@@ -56,11 +56,26 @@ test('a phone-width screen has no sideways scrolling and the chat works', async 
   await openPlayground(page, REPLAY);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  // The chat comes first: the message box and Send are on screen without
+  // scrolling; conversations and settings wait in a drawer.
+  await expect(page.locator('#message')).toBeInViewport();
+  await expect(page.locator('#send')).toBeInViewport();
+  await expect(page.locator('#sidebar')).toBeHidden();
+  const toggle = page.getByRole('button', { name: 'Settings & chats' });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.click();
+  await expect(page.locator('#sidebar')).toBeVisible();
+  await expect(page.locator('#model')).toBeInViewport();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  await shot(page, 'phone-drawer');
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#sidebar')).toBeHidden();
   await send(page, 'Hello from a phone [[reply:markdown]]');
   await lastReply(page);
   const after = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(after).toBeLessThanOrEqual(0);
-  await expect(page.locator('#send')).toBeVisible();
+  await expect(page.locator('#send')).toBeInViewport();
+  await expect(page.locator('.msg-assistant').last()).toBeInViewport();
   await shot(page, 'phone');
   await context.close();
 });
@@ -148,7 +163,7 @@ test('every page hydrates on every load, with no error in the console', async ({
   await page.goto(`/prompts?id=${id}`);
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await expect(page.locator('#versions .version')).toHaveCount(2);
-  await expect(page.locator('#diff pre[data-part="user"] .diff-add')).toContainText('twice');
+  await expect(page.locator('#diff table[data-part="user"] .diff-add')).toContainText('twice');
   await expect(page.locator('#prompt_model')).toHaveValue(REPLAY);
   expect(problems).toEqual([]);
 });

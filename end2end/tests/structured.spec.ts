@@ -57,6 +57,38 @@ test('templates fill the editor; a schema strict mode cannot take is explained a
   await expect(page.locator('.schema-problems li')).toHaveCount(0);
 });
 
+test('the schema editor numbers its lines and opens roomy, its problems beside it', async ({ page }) => {
+  await openPlayground(page, REPLAY);
+  await page.locator('#response_mode').selectOption('json_schema');
+  const schema = page.locator('#schema');
+  await schema.fill('{\n  "type": "object",\n  oops\n}');
+  await schema.blur();
+  const gutter = page.locator('.code-editor .line-numbers');
+  await expect(gutter).toHaveText('1\n2\n3\n4');
+  // The numbers sit level with their lines.
+  const [numbers, text] = await Promise.all([gutter.boundingBox(), schema.boundingBox()]);
+  expect(Math.abs((numbers?.y ?? 0) - (text?.y ?? 100))).toBeLessThan(2);
+  expect(Math.abs((numbers?.height ?? 0) - (text?.height ?? 100))).toBeLessThan(24);
+
+  // Roomy: most of the window, the problem beside the text, said once.
+  await page.locator('#schema_roomy').click();
+  const panel = page.locator('fieldset.structured');
+  await expect(panel).toHaveClass(/roomy/);
+  await expect(page.locator('#schema_roomy')).toHaveAttribute('aria-pressed', 'true');
+  const viewport = page.viewportSize();
+  const box = await panel.boundingBox();
+  expect(box?.width ?? 0).toBeGreaterThan((viewport?.width ?? 1000) * 0.8);
+  const problem = page.locator('.schema-problems li').first();
+  await expect(problem).toHaveText('line 3, column 3 key must be a string');
+  const [editor, problems] = await Promise.all([page.locator('.code-editor').boundingBox(), problem.boundingBox()]);
+  expect(problems?.x ?? 0).toBeGreaterThanOrEqual((editor?.x ?? 0) + (editor?.width ?? 0));
+  await shot(page, 'schema-editor-roomy');
+  // Escape puts it back, and the text is as it was.
+  await schema.press('Escape');
+  await expect(panel).not.toHaveClass(/roomy/);
+  await expect(schema).toHaveValue('{\n  "type": "object",\n  oops\n}');
+});
+
 test('the local model answers in JSON schema mode with no API key', async ({ page, request }) => {
   await openPlayground(page, LOCAL);
   await page.locator('#response_mode').selectOption('json_schema');

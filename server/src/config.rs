@@ -69,7 +69,7 @@ pub struct Config {
     /// Seconds a running turn may go without a heartbeat before it counts
     /// as interrupted (its server is gone); heartbeats come every third.
     #[arg(long, env = "PEP_RUN_LEASE_SECONDS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(3..=3_600))]
+          value_parser = clap::value_parser!(u64).range(pep::engine::MIN_RUN_LEASE.as_secs()..=3_600))]
     pub run_lease_seconds: u64,
 }
 

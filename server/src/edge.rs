@@ -108,6 +108,7 @@ impl IntoResponse for Refusal {
             error: ErrorDetail {
                 kind: kind.to_owned(),
                 message: self.to_string(),
+                field: None,
             },
         };
         (status, axum::Json(body)).into_response()

@@ -5,7 +5,7 @@ use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pep::prompts::PromptError;
+use pep::engine::HubError;
 use pep::{EngineError, ErrorKind};
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ pub enum ApiError {
     #[error(transparent)]
     Engine(#[from] EngineError),
     #[error(transparent)]
-    Prompt(#[from] PromptError),
+    Prompt(#[from] HubError),
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -36,6 +36,17 @@ pub struct ErrorDetail {
     pub kind: String,
     /// What went wrong, for people.
     pub message: String,
+    /// The request field at fault, as a path into the body
+    /// (`params.temperature`, `messages[2].content`), when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// A Prompt Hub rule broken outside the Hub's calls (writing an export).
+impl From<pep::prompts::PromptError> for ApiError {
+    fn from(e: pep::prompts::PromptError) -> Self {
+        ApiError::Prompt(HubError::from(e))
+    }
 }
 
 impl ApiError {
@@ -86,10 +97,15 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
+        let field = match &self {
+            ApiError::Engine(e) => e.field().map(str::to_owned),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 kind: kind.to_owned(),
                 message: self.to_string(),
+                field,
             },
         };
         (status, Json(body)).into_response()

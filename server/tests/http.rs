@@ -139,7 +139,8 @@ async fn non_streaming_chat_answers_whole() {
             json!({
                 "model": "local/smollm2-135m",
                 "messages": [{"role": "user", "content": "Say yes."}],
-                "params": {"max_tokens": 8}
+                // A whole number written as a float is that number.
+                "params": {"max_tokens": 8.0}
             }),
         ))
         .await
@@ -155,29 +156,48 @@ async fn non_streaming_chat_answers_whole() {
 async fn bad_input_gets_a_clear_error_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = start(&dir, model_path()).await;
+    let user = json!([{"role": "user", "content": "x"}]);
     let cases = [
         (
-            json!({"model": "nope", "messages": [{"role": "user", "content": "x"}]}),
+            json!({"model": "nope", "messages": user}),
             StatusCode::NOT_FOUND,
             "unknown_model",
+            None,
         ),
         (
-            json!({"model": "local/smollm2-135m", "messages": [{"role": "user", "content": "x"}], "params": {"top_p": 7}}),
+            json!({"model": "local/smollm2-135m", "messages": user, "params": {"top_p": 7}}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_request",
+            Some("params.top_p"),
         ),
         (
             json!({"model": "local/smollm2-135m", "messages": []}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_request",
+            Some("messages"),
+        ),
+        (
+            // Providers read a seed as a signed 64-bit integer.
+            json!({"model": "local/smollm2-135m", "messages": user,
+                   "params": {"seed": 9_223_372_036_854_775_808_u64}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            Some("params.seed"),
+        ),
+        (
+            json!({"model": "local/smollm2-135m", "messages": user, "params": {"max_tokens": 8.5}}),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            None,
         ),
         (
             json!({"messages": "nope"}),
             StatusCode::BAD_REQUEST,
             "bad_request",
+            None,
         ),
     ];
-    for (body, status, kind) in cases {
+    for (body, status, kind, field) in cases {
         let res = app
             .clone()
             .oneshot(post_json("/api/v1/chat", body.clone()))
@@ -186,6 +206,7 @@ async fn bad_input_gets_a_clear_error_status() {
         assert_eq!(res.status(), status, "{body}");
         let err = json_body(res).await;
         assert_eq!(err["error"]["kind"], kind, "{body}");
+        assert_eq!(err["error"]["field"].as_str(), field, "{body}: {err}");
         assert!(!err["error"]["message"]
             .as_str()
             .unwrap_or_default()

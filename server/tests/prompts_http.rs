@@ -565,8 +565,9 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
                 "application/json",
                 String::new(),
             ),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
+            // As on every list (`/runs`, `/conversations`).
+            StatusCode::BAD_REQUEST,
+            "bad_request",
         ),
         (
             raw(
@@ -1104,4 +1105,143 @@ async fn misspelt_fields_are_refused_by_name() {
     }
     let (_, detail) = json_call(&app, Method::GET, &format!("/api/v1/prompts/{id}"), None).await;
     assert_eq!(detail["versions"], json!([]), "nothing was saved");
+}
+
+/// Text the rules treat differently: blank, padded, control characters,
+/// the length limits, commas, non-ASCII letters, symbols.
+fn samples(limit: usize) -> Vec<String> {
+    let mut samples: Vec<String> = [
+        "plain",
+        "  padded  ",
+        "",
+        "   ",
+        "a\nb",
+        "tab\there",
+        "a\u{7f}b",
+        "x\u{85}y",
+        "\u{a0}",
+        "\u{2003}word",
+        "a,b",
+        "C++ & Rust",
+        "émoji 🎉",
+        "Prod",
+        "v1.2",
+        "a_b-c",
+        "0",
+        "-x",
+        "a b",
+        "a/b",
+        "data.v2",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    samples.push("x".repeat(limit));
+    samples.push("y".repeat(limit + 1));
+    samples.push(format!(" {} ", "z".repeat(limit - 1)));
+    samples
+}
+
+/// A client that keeps to the document is never refused for a text rule,
+/// and one that breaks it always is: for prompt names, tags and label
+/// names, each sample is checked against the document's schema and sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_states_the_text_rules_the_server_keeps() {
+    use pep::prompts::limits::{MAX_NAME_CHARS, MAX_TAGS, MAX_TAG_CHARS};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = start(&dir).await;
+    let (_, doc) = json_call(&app, Method::GET, "/api/v1/openapi.json", None).await;
+    let name = support::document_schema(
+        &doc,
+        &["components", "schemas", "NewPrompt", "properties", "name"],
+    );
+    let tags = support::document_schema(
+        &doc,
+        &["components", "schemas", "NewPrompt", "properties", "tags"],
+    );
+    let label =
+        support::parameter_schema(&doc, "put", "/api/v1/prompts/{id}/labels/{label}", "label");
+
+    let mut checked = 0;
+    for (i, sample) in samples(MAX_NAME_CHARS).into_iter().enumerate() {
+        let body = json!({"name": sample.clone(), "description": format!("{i}")});
+        let (status, answer) = json_call(&app, Method::POST, "/api/v1/prompts", Some(body)).await;
+        let documented = name.is_valid(&json!(sample));
+        assert_eq!(
+            status == StatusCode::CREATED,
+            documented,
+            "name {sample:?}: {answer}"
+        );
+        if !documented {
+            assert_error(
+                status,
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "name",
+            );
+        }
+        checked += 1;
+    }
+    for (i, sample) in samples(MAX_TAG_CHARS).into_iter().enumerate() {
+        let body = json!({"name": format!("tagged {i}"), "tags": [sample]});
+        let (status, answer) = json_call(&app, Method::POST, "/api/v1/prompts", Some(body)).await;
+        let documented = tags.is_valid(&json!([sample]));
+        assert_eq!(
+            status == StatusCode::CREATED,
+            documented,
+            "tag {sample:?}: {answer}"
+        );
+        checked += 1;
+    }
+    for count in [MAX_TAGS, MAX_TAGS + 1] {
+        let list: Vec<String> = (0..count).map(|i| format!("t{i}")).collect();
+        let body = json!({"name": format!("{count} tags"), "tags": list});
+        let (status, answer) = json_call(&app, Method::POST, "/api/v1/prompts", Some(body)).await;
+        let documented = tags.is_valid(&json!(list));
+        assert_eq!(
+            status == StatusCode::CREATED,
+            documented,
+            "{count} tags: {answer}"
+        );
+        assert_eq!(documented, count <= MAX_TAGS);
+    }
+
+    let (_, created) = json_call(
+        &app,
+        Method::POST,
+        "/api/v1/prompts",
+        Some(json!({"name": "labelled", "version": {"template": "t"}})),
+    )
+    .await;
+    let id = created["prompt"]["id"].as_str().unwrap().to_owned();
+    for sample in samples(MAX_TAG_CHARS) {
+        if sample.is_empty() {
+            continue; // an empty segment is another route
+        }
+        let uri = format!("/api/v1/prompts/{id}/labels/{}", percent(&sample));
+        let (status, answer) =
+            json_call(&app, Method::PUT, &uri, Some(json!({"version": 1}))).await;
+        let documented = label.is_valid(&json!(sample));
+        assert_eq!(
+            status == StatusCode::OK,
+            documented,
+            "label {sample:?}: {answer}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 60, "{checked} samples");
+}
+
+/// `text` as one path segment.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -13,13 +13,16 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::catalog::Pricing;
-use crate::chat::{ChatEvent, ChatRequest, FinishReason, ToolCall, Usage};
+use crate::chat::{ChatEvent, ChatRequest, ToolCall};
+use crate::outcome::Validation;
+use crate::outcome::{FinishReason, Usage};
+use crate::outcome::{RunMetrics, RunStatus};
 use crate::providers::{
     merge_tool_call_delta, Provider, ProviderEvent, ProviderRequest, ProviderStream,
 };
 use crate::runs::recorder::Stopwatch;
-use crate::runs::{RunMetrics, RunRecord, RunStatus};
-use crate::schema::{validate_reply, Validation};
+use crate::runs::RunRecord;
+use crate::schema::validate_reply;
 
 use super::journal::Journal;
 use super::progress::{Progress, PROGRESS_INTERVAL};

@@ -5,23 +5,22 @@
 
 use uuid::Uuid;
 
-use super::query::{self, QueryError};
 use super::{Engine, EngineError};
-use crate::history::{
-    Conversation, ConversationSummary, RunPage, RunQuery, RunStats, ToolCallAudit,
-};
+use crate::conversations::{Conversation, ConversationSummary};
+use crate::query::{self, Page, QueryError, RunSearch};
+use crate::runs::{RunPage, RunQuery, RunStats, ToolCallAudit};
 
 impl Engine {
     /// One page of the runs matching `query`, with the total.
     pub async fn search_runs(&self, query: &RunQuery) -> Result<RunPage, EngineError> {
-        let query = query::run_query(query)?;
-        Ok(self.store.search_runs(&query).await?)
+        let search = RunSearch::parse(query)?;
+        Ok(self.store.search_runs(&search).await?)
     }
 
     /// Figures over every run matching `query`'s filters.
     pub async fn run_stats(&self, query: &RunQuery) -> Result<RunStats, EngineError> {
-        let query = query::run_query(query)?;
-        Ok(self.store.run_stats(&query).await?)
+        let search = RunSearch::parse(query)?;
+        Ok(self.store.run_stats(&search).await?)
     }
 
     /// The tool calls of run `id`, in order.
@@ -35,16 +34,17 @@ impl Engine {
     }
 
     /// The conversations whose title contains `text` (all when empty), the
-    /// most recently updated first.
+    /// most recently updated first: `limit` of them ([`crate::query::DEFAULT_PAGE`]
+    /// when absent) from `offset`.
     pub async fn conversations(
         &self,
         text: &str,
-        limit: u32,
+        limit: Option<u32>,
         offset: u32,
     ) -> Result<Vec<ConversationSummary>, EngineError> {
         query::search_text(text)?;
-        let limit = query::limit(Some(limit))?;
-        Ok(self.store.list_conversations(text, limit, offset).await?)
+        let page = Page::parse(limit, offset).map_err(QueryError::from)?;
+        Ok(self.store.list_conversations(text, page).await?)
     }
 
     /// A conversation with its messages, to reopen and continue it.
@@ -61,7 +61,7 @@ impl Engine {
         id: Uuid,
         title: &str,
     ) -> Result<ConversationSummary, EngineError> {
-        let title = query::title(title).map_err(EngineError::InvalidRequest)?;
+        let title = query::title(title)?;
         self.store
             .rename_conversation(id, &title)
             .await?

@@ -21,7 +21,7 @@ use crate::runs::RunRecord;
 use super::Engine;
 
 /// The least time between two checkpoints of a streaming reply.
-pub(super) const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 /// How long one write of a start or a checkpoint may take.
 const STEP_DEADLINE: Duration = Duration::from_secs(5);
 /// How long the finished record is retried before it is spooled: short,
@@ -195,7 +195,7 @@ fn elapsed_ms(since: Instant) -> f64 {
 /// [`STORE_BUDGET`]; a run still refused then is spooled to disk, to be
 /// stored by the upkeep when the database answers. True only when the
 /// database holds it now.
-pub(super) async fn persist(engine: &Engine, run: RunRecord) -> bool {
+async fn persist(engine: &Engine, run: RunRecord) -> bool {
     let deadline = tokio::time::Instant::now() + STORE_BUDGET;
     let mut delay = Duration::from_millis(100);
     let mut attempt = 0u32;

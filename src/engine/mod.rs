@@ -12,9 +12,9 @@
 
 mod driver;
 mod history;
+mod hub;
 mod journal;
 mod progress;
-mod query;
 mod spool;
 mod trace;
 mod upkeep;
@@ -36,16 +36,20 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, EndpointConfig, ModelInfo};
-use crate::chat::{ChatEvent, ChatReply, ChatRequest, ResponseFormat, UiSettings};
+use crate::chat::{ChatEvent, ChatReply, ChatRequest, ResponseFormat};
+use crate::outcome::Rating;
+use crate::outcome::SchemaIssue;
 use crate::providers::Provider;
-use crate::runs::{Rating, RunRecord};
-use crate::schema::{check_format, SchemaIssue, SchemaTemplate};
+use crate::query::{QueryError, TitleError};
+use crate::runs::RunRecord;
+use crate::schema::{check_format, SchemaTemplate};
+use crate::settings::UiSettings;
 use crate::store::{Store, StoreError};
 
-pub use query::{QueryError, MAX_FILTER_BYTES, MAX_PAGE, MAX_TITLE_CHARS};
+pub use hub::{Hub, HubError};
 pub use spool::SpoolError;
 pub use upkeep::{RunLease, MIN_RUN_LEASE};
-pub use validate::{MAX_CONVERSATION_BYTES, MAX_STOP_SEQUENCES};
+pub use validate::{InvalidRequest, MAX_CONVERSATION_BYTES, MAX_STOP_SEQUENCES};
 
 /// What the engine needs to start.
 #[derive(Debug, Clone)]
@@ -93,7 +97,7 @@ pub enum EngineError {
     #[error("model {model} is unavailable: {reason}")]
     ModelUnavailable { model: String, reason: String },
     #[error("invalid request: {0}")]
-    InvalidRequest(String),
+    InvalidRequest(#[from] validate::InvalidRequest),
     #[error("no run {0}")]
     RunNotFound(Uuid),
     #[error("no conversation {0}")]
@@ -102,6 +106,8 @@ pub enum EngineError {
     ConversationDeleted(Uuid),
     #[error("invalid query: {0}")]
     InvalidQuery(QueryError),
+    #[error("invalid title: {0}")]
+    InvalidTitle(#[from] TitleError),
     #[error("the server is shutting down and takes no new turns; try again in a moment")]
     ShuttingDown,
     #[error(transparent)]
@@ -109,13 +115,24 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// The request field at fault, as a path (`params.temperature`), when
+    /// one is.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            EngineError::InvalidRequest(e) => Some(&e.field),
+            _ => None,
+        }
+    }
+
     /// What kind of failure this is (its HTTP status at every edge).
     pub fn kind(&self) -> crate::ErrorKind {
         use crate::ErrorKind;
         match self {
             EngineError::UnknownModel(_) => ErrorKind::UnknownModel,
             EngineError::ModelUnavailable { .. } => ErrorKind::ModelUnavailable,
-            EngineError::InvalidRequest(_) => ErrorKind::InvalidRequest,
+            EngineError::InvalidRequest(_) | EngineError::InvalidTitle(_) => {
+                ErrorKind::InvalidRequest
+            }
             EngineError::RunNotFound(_) | EngineError::ConversationNotFound(_) => {
                 ErrorKind::NotFound
             }
@@ -295,17 +312,20 @@ impl Engine {
                 })
             }
         };
-        let provider_request =
-            validate::resolve(model, &request).map_err(EngineError::InvalidRequest)?;
+        let provider_request = validate::resolve(model, &request)?;
         if let Some(format) = &request.params.response_format {
             let issues = check_format(&self.model_info(model), format);
             if !issues.is_empty() {
                 let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
-                return Err(EngineError::InvalidRequest(format!(
-                    "the response format does not work with {}: {}",
-                    model.id,
-                    list.join("; ")
-                )));
+                return Err(validate::InvalidRequest::new(
+                    "params.response_format",
+                    format!(
+                        "the response format does not work with {}: {}",
+                        model.id,
+                        list.join("; ")
+                    ),
+                )
+                .into());
             }
         }
         if let Some(conversation) = request.conversation_id {
@@ -460,8 +480,8 @@ impl Engine {
     }
 
     /// The Prompt Hub: saved prompts, their versions and labels.
-    pub fn prompts(&self) -> crate::prompts::Hub {
-        crate::prompts::Hub::new(self.store.clone())
+    pub fn prompts(&self) -> Hub {
+        Hub::new(self.store.clone())
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::chat::Usage;
+use crate::outcome::Usage;
 
 /// The least time between two progress events.
 pub(super) const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);

@@ -41,55 +41,47 @@ impl Spool {
     pub(super) async fn put(&self, run: &RunRecord) -> Result<PathBuf, SpoolError> {
         let json =
             serde_json::to_vec(run).map_err(|source| SpoolError::Encode { id: run.id, source })?;
-        let dir = self.dir.clone();
-        let id = run.id;
-        tokio::task::spawn_blocking(move || write_whole(&dir, id, &json))
-            .await
-            .map_err(|e| SpoolError::Io {
-                path: self.dir.clone(),
-                source: std::io::Error::other(e),
-            })?
+        let (dir, id) = (self.dir.clone(), run.id);
+        blocking(&self.dir, move || write_whole(&dir, id, &json)).await
     }
 
     /// Every spooled run, oldest file name first (run ids are UUIDv7, so
     /// that is the order they started in). Unreadable files are set aside.
     pub(super) async fn pending(&self) -> Result<Vec<(PathBuf, RunRecord)>, SpoolError> {
         let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || read_all(&dir))
-            .await
-            .map_err(|e| SpoolError::Io {
-                path: self.dir.clone(),
-                source: std::io::Error::other(e),
-            })?
+        blocking(&self.dir, move || read_all(&dir)).await
     }
 
     /// Forgets a run the database now holds.
     pub(super) async fn remove(&self, file: &Path) -> Result<(), SpoolError> {
-        let file = file.to_owned();
-        let path = file.clone();
-        tokio::task::spawn_blocking(move || std::fs::remove_file(&file))
-            .await
-            .map_err(std::io::Error::other)
-            .and_then(|removed| removed)
-            .map_err(|source| SpoolError::Io { path, source })
+        let doomed = file.to_owned();
+        blocking(file, move || {
+            std::fs::remove_file(&doomed).map_err(io(&doomed))
+        })
+        .await
     }
 }
 
 /// Moves a run the database will never take (it cannot be encoded) out of
 /// the way, as `*.refused`, so it neither blocks nor is lost.
 pub(super) async fn set_aside(file: &Path) -> Result<PathBuf, SpoolError> {
-    let from = file.to_owned();
-    let to = file.with_extension("refused");
-    let target = to.clone();
-    tokio::task::spawn_blocking(move || std::fs::rename(&from, &target))
+    let (from, to) = (file.to_owned(), file.with_extension("refused"));
+    blocking(file, move || {
+        std::fs::rename(&from, &to).map_err(io(&from))?;
+        Ok(to)
+    })
+    .await
+}
+
+/// Runs file work off the async workers (a slow disk must not stall them);
+/// a task that could not finish is an I/O error on `path`.
+async fn blocking<T: Send + 'static>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, SpoolError> + Send + 'static,
+) -> Result<T, SpoolError> {
+    tokio::task::spawn_blocking(work)
         .await
-        .map_err(std::io::Error::other)
-        .and_then(|moved| moved)
-        .map_err(|source| SpoolError::Io {
-            path: file.to_owned(),
-            source,
-        })?;
-    Ok(to)
+        .map_err(|e| io(path)(std::io::Error::other(e)))?
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SpoolError + '_ {
@@ -145,8 +137,9 @@ fn read_all(dir: &Path) -> Result<Vec<(PathBuf, RunRecord)>, SpoolError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{FinishReason, GenerationParams, Message, Role, Usage};
-    use crate::runs::{RunMetrics, RunStatus};
+    use crate::chat::{GenerationParams, Message, Role};
+    use crate::outcome::{FinishReason, Usage};
+    use crate::outcome::{RunMetrics, RunStatus};
 
     fn run() -> RunRecord {
         RunRecord {

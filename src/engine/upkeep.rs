@@ -35,10 +35,6 @@ impl RunLease {
         Self(length.max(MIN_RUN_LEASE))
     }
 
-    pub fn length(self) -> Duration {
-        self.0
-    }
-
     /// How often a live run says so: three heartbeats per lease, so one
     /// slow write never costs a run its lease.
     pub fn heartbeat(self) -> Duration {

@@ -3,7 +3,7 @@
 //! nothing is silently clamped.
 
 use crate::catalog::{Choice, ModelConfig, Range};
-use crate::chat::{ChatRequest, ResponseFormat, Role, ToolSpec};
+use crate::chat::{ChatRequest, ResponseFormat, Role, ToolSpec, MAX_SEED};
 use crate::providers::{Controls, ProviderRequest};
 use crate::schema::check::{check_name, unsupported};
 
@@ -16,32 +16,66 @@ pub const MAX_SESSION_ID_BYTES: usize = 128;
 /// Most tools in one request (Gemini's limit, the lowest of the providers).
 pub const MAX_TOOLS: usize = 128;
 
+/// A refused chat request: the field at fault, as a path into the request
+/// (`params.temperature`, `messages[2].content`), and why, in words that
+/// name it. A client can point at the field; a person reads the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct InvalidRequest {
+    pub field: String,
+    pub reason: String,
+}
+
+impl InvalidRequest {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `Err(InvalidRequest)` of `field`, for the checks below.
+fn refuse<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, InvalidRequest> {
+    Err(InvalidRequest::new(field, reason))
+}
+
 /// Validates `req` for `model` and returns the provider's request.
-pub fn resolve(model: &ModelConfig, req: &ChatRequest) -> Result<ProviderRequest, String> {
+pub fn resolve(model: &ModelConfig, req: &ChatRequest) -> Result<ProviderRequest, InvalidRequest> {
     check_messages(req)?;
     let spec = &model.params;
     let p = &req.params;
     let id = &model.id;
-    let float =
-        |name: &str, range: &Option<Range<f32>>, value: Option<f32>| -> Result<f32, String> {
-            match (range, value) {
-                (None, None) => Ok(0.0),
-                (None, Some(_)) => Err(format!("{id} has no {name} control; leave {name} unset")),
-                (Some(r), None) => Ok(r.default),
-                (Some(r), Some(v)) if v.is_finite() && r.contains(v) => Ok(v),
-                (Some(r), Some(v)) => Err(format!(
+    let float = |name: &str,
+                 range: &Option<Range<f32>>,
+                 value: Option<f32>|
+     -> Result<f32, InvalidRequest> {
+        let field = format!("params.{name}");
+        match (range, value) {
+            (None, None) => Ok(0.0),
+            (None, Some(_)) => refuse(
+                field,
+                format!("{id} has no {name} control; leave {name} unset"),
+            ),
+            (Some(r), None) => Ok(r.default),
+            (Some(r), Some(v)) if v.is_finite() && r.contains(v) => Ok(v),
+            (Some(r), Some(v)) => refuse(
+                field,
+                format!(
                     "{name} {v} is outside the range {}..={} that {id} accepts",
                     r.min, r.max
-                )),
-            }
-        };
+                ),
+            ),
+        }
+    };
     let temperature = float("temperature", &spec.temperature, p.temperature)?;
     let top_p = float("top_p", &spec.top_p, p.top_p)?;
     let repeat_penalty = match spec.repeat_penalty {
         None if p.repeat_penalty.is_some() => {
-            return Err(format!(
-                "{id} has no repeat_penalty control; leave it unset"
-            ))
+            return refuse(
+                "params.repeat_penalty",
+                format!("{id} has no repeat_penalty control; leave it unset"),
+            )
         }
         None => 1.0,
         Some(_) => float("repeat_penalty", &spec.repeat_penalty, p.repeat_penalty)?,
@@ -50,26 +84,47 @@ pub fn resolve(model: &ModelConfig, req: &ChatRequest) -> Result<ProviderRequest
         None => spec.max_tokens.default,
         Some(v) if spec.max_tokens.contains(v) => v,
         Some(v) => {
-            return Err(format!(
-                "max_tokens {v} is outside the range {}..={} that {id} accepts",
-                spec.max_tokens.min, spec.max_tokens.max
-            ))
+            return refuse(
+                "params.max_tokens",
+                format!(
+                    "max_tokens {v} is outside the range {}..={} that {id} accepts",
+                    spec.max_tokens.min, spec.max_tokens.max
+                ),
+            )
         }
     };
     if p.seed.is_some() && !spec.seed {
-        return Err(format!("{id} does not support a seed; leave seed unset"));
+        return refuse(
+            "params.seed",
+            format!("{id} does not support a seed; leave seed unset"),
+        );
+    }
+    if let Some(seed) = p.seed.filter(|&seed| seed > MAX_SEED) {
+        return refuse(
+            "params.seed",
+            format!("seed {seed} is above the largest seed, {MAX_SEED}"),
+        );
     }
     if !p.stop.is_empty() && !spec.stop {
-        return Err(format!("{id} does not support stop sequences"));
+        return refuse(
+            "params.stop",
+            format!("{id} does not support stop sequences"),
+        );
     }
     if p.stop.len() > MAX_STOP_SEQUENCES {
-        return Err(format!(
-            "at most {MAX_STOP_SEQUENCES} stop sequences are accepted, got {}",
-            p.stop.len()
-        ));
+        return refuse(
+            "params.stop",
+            format!(
+                "at most {MAX_STOP_SEQUENCES} stop sequences are accepted, got {}",
+                p.stop.len()
+            ),
+        );
     }
-    if p.stop.iter().any(String::is_empty) {
-        return Err("stop sequences must not be empty".into());
+    if let Some(i) = p.stop.iter().position(String::is_empty) {
+        return refuse(
+            format!("params.stop[{i}]"),
+            "stop sequences must not be empty",
+        );
     }
     let reasoning_effort = choice(
         id,
@@ -111,21 +166,28 @@ fn choice(
     name: &str,
     spec: &Option<Choice>,
     value: &Option<String>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, InvalidRequest> {
+    let field = format!("params.{name}");
     match (spec, value) {
         (None, None) => Ok(None),
-        (None, Some(_)) => Err(format!("{id} has no {name} control; leave {name} unset")),
+        (None, Some(_)) => refuse(
+            field,
+            format!("{id} has no {name} control; leave {name} unset"),
+        ),
         (Some(c), None) => Ok(c.default.clone()),
         (Some(c), Some(v)) if c.allows(v) => Ok(Some(v.clone())),
-        (Some(c), Some(v)) => Err(format!(
-            "{name} {v} is not one of {} that {id} accepts",
-            c.values.join(", ")
-        )),
+        (Some(c), Some(v)) => refuse(
+            field,
+            format!(
+                "{name} {v} is not one of {} that {id} accepts",
+                c.values.join(", ")
+            ),
+        ),
     }
 }
 
 /// Tools and JSON modes against the model's capabilities.
-fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), String> {
+fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), InvalidRequest> {
     let caps = &model.capabilities;
     let id = &model.id;
     let p = &req.params;
@@ -133,7 +195,7 @@ fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), String> 
         None => {}
         Some(format) => {
             if let Some(problem) = unsupported(id, caps, format) {
-                return Err(problem);
+                return refuse("params.response_format", problem);
             }
             // The schema itself is `crate::schema::check_format`'s to judge.
             if *format == ResponseFormat::JsonObject {
@@ -144,8 +206,9 @@ fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), String> 
                     .iter()
                     .any(|m| m.content.to_ascii_lowercase().contains("json"));
                 if !asks {
-                    return Err(
-                        "json_object needs the conversation to ask for JSON: say \"JSON\" in the system or user message".into(),
+                    return refuse(
+                        "params.response_format",
+                        "json_object needs the conversation to ask for JSON: say \"JSON\" in the system or user message",
                     );
                 }
             }
@@ -156,73 +219,110 @@ fn check_features(model: &ModelConfig, req: &ChatRequest) -> Result<(), String> 
         .iter()
         .any(|m| !m.tool_calls.is_empty() || m.tool_result.is_some());
     if (!p.tools.is_empty() || uses_tools) && !caps.tools {
-        return Err(format!("{id} does not support tools"));
+        let field = if p.tools.is_empty() {
+            "messages"
+        } else {
+            "params.tools"
+        };
+        return refuse(field, format!("{id} does not support tools"));
     }
     check_tools(&p.tools)?;
     if !p.tools.is_empty() && p.response_format.is_some() && !caps.tools_with_structured_output {
-        return Err(format!(
-            "{id} cannot use tools and a JSON response format in the same request; drop one of them"
-        ));
+        return refuse(
+            "params.tools",
+            format!(
+                "{id} cannot use tools and a JSON response format in the same request; drop one of them"
+            ),
+        );
     }
     Ok(())
 }
 
-fn check_tools(tools: &[ToolSpec]) -> Result<(), String> {
+fn check_tools(tools: &[ToolSpec]) -> Result<(), InvalidRequest> {
     if tools.len() > MAX_TOOLS {
-        return Err(format!(
-            "at most {MAX_TOOLS} tools are accepted, got {}",
-            tools.len()
-        ));
+        return refuse(
+            "params.tools",
+            format!(
+                "at most {MAX_TOOLS} tools are accepted, got {}",
+                tools.len()
+            ),
+        );
     }
     let mut names = std::collections::BTreeSet::new();
-    for t in tools {
-        check_name("a tool name", &t.name)?;
+    for (i, t) in tools.iter().enumerate() {
+        let field = |name: &str| format!("params.tools[{i}].{name}");
+        check_name("a tool name", &t.name)
+            .map_err(|reason| InvalidRequest::new(field("name"), reason))?;
         if !names.insert(t.name.as_str()) {
-            return Err(format!("tool {} is defined twice", t.name));
+            return refuse(field("name"), format!("tool {} is defined twice", t.name));
         }
         if !t.parameters.is_object() {
-            return Err(format!(
-                "the parameters of tool {} must be a JSON schema object",
-                t.name
-            ));
+            return refuse(
+                field("parameters"),
+                format!(
+                    "the parameters of tool {} must be a JSON schema object",
+                    t.name
+                ),
+            );
         }
     }
     Ok(())
 }
 
-fn check_messages(req: &ChatRequest) -> Result<(), String> {
+fn check_messages(req: &ChatRequest) -> Result<(), InvalidRequest> {
     let Some(last) = req.messages.last() else {
-        return Err("the conversation is empty: send at least one user message".into());
+        return refuse(
+            "messages",
+            "the conversation is empty: send at least one user message",
+        );
     };
+    let at = req.messages.len() - 1;
     if last.role != Role::User {
-        return Err("the last message must be the user's".into());
+        return refuse(
+            format!("messages[{at}].role"),
+            "the last message must be the user's",
+        );
     }
     if last.content.trim().is_empty() {
-        return Err("the message is empty".into());
+        return refuse(format!("messages[{at}].content"), "the message is empty");
     }
     if req
         .session_id
         .as_ref()
         .is_some_and(|s| s.is_empty() || s.len() > MAX_SESSION_ID_BYTES)
     {
-        return Err(format!(
-            "session_id must be 1 to {MAX_SESSION_ID_BYTES} bytes (or absent)"
-        ));
+        return refuse(
+            "session_id",
+            format!("session_id must be 1 to {MAX_SESSION_ID_BYTES} bytes (or absent)"),
+        );
     }
     let bytes: usize = req.messages.iter().map(|m| m.content.len()).sum();
     if bytes > MAX_CONVERSATION_BYTES {
-        return Err(format!(
-            "the conversation is {bytes} bytes; at most {MAX_CONVERSATION_BYTES} are accepted"
-        ));
+        return refuse(
+            "messages",
+            format!(
+                "the conversation is {bytes} bytes; at most {MAX_CONVERSATION_BYTES} are accepted"
+            ),
+        );
     }
     if req.conversation_id.is_some_and(|id| id.is_nil()) {
-        return Err("conversation_id must not be the nil UUID; make a new one (v4 or v7)".into());
+        return refuse(
+            "conversation_id",
+            "conversation_id must not be the nil UUID; make a new one (v4 or v7)",
+        );
     }
     if let Some(prompt) = &req.prompt {
-        if prompt.prompt_id.is_nil() || prompt.version == 0 {
-            return Err(
-                "prompt must name a saved prompt version: a prompt_id and a version of 1 or more"
-                    .into(),
+        let field = if prompt.prompt_id.is_nil() {
+            Some("prompt.prompt_id")
+        } else if prompt.version == 0 {
+            Some("prompt.version")
+        } else {
+            None
+        };
+        if let Some(field) = field {
+            return refuse(
+                field,
+                "prompt must name a saved prompt version: a prompt_id and a version of 1 or more",
             );
         }
     }
@@ -232,19 +332,21 @@ fn check_messages(req: &ChatRequest) -> Result<(), String> {
 /// The text a turn stores must hold no U+0000, which PostgreSQL cannot
 /// keep (see `crate::store`): refused here, naming where it is, so both
 /// backends behave alike and nothing is half-stored.
-fn check_nul(req: &ChatRequest) -> Result<(), String> {
+fn check_nul(req: &ChatRequest) -> Result<(), InvalidRequest> {
     let nul = |s: &str| s.contains('\0');
-    let found = |place: String| {
-        Err(format!(
-            "{place} contains U+0000 (NUL), which cannot be stored; remove it"
-        ))
+    let found = |field: String, place: String| {
+        refuse(
+            field,
+            format!("{place} contains U+0000 (NUL), which cannot be stored; remove it"),
+        )
     };
     if req.session_id.as_deref().is_some_and(nul) {
-        return found("session_id".into());
+        return found("session_id".into(), "session_id".into());
     }
     for (i, m) in req.messages.iter().enumerate() {
         if nul(&m.content) {
-            return found(format!("messages[{i}].content"));
+            let field = format!("messages[{i}].content");
+            return found(field.clone(), field);
         }
         let calls = m
             .tool_calls
@@ -254,12 +356,21 @@ fn check_nul(req: &ChatRequest) -> Result<(), String> {
             .tool_result
             .as_ref()
             .is_some_and(|r| nul(&r.call_id) || nul(&r.name));
-        if calls || result {
-            return found(format!("a tool call of messages[{i}]"));
+        if calls {
+            return found(
+                format!("messages[{i}].tool_calls"),
+                format!("a tool call of messages[{i}]"),
+            );
+        }
+        if result {
+            return found(
+                format!("messages[{i}].tool_result"),
+                format!("the tool result of messages[{i}]"),
+            );
         }
     }
-    if req.params.stop.iter().any(|s| nul(s)) {
-        return found("a stop sequence".into());
+    if let Some(i) = req.params.stop.iter().position(|s| nul(s)) {
+        return found(format!("params.stop[{i}]"), "a stop sequence".into());
     }
     Ok(())
 }
@@ -320,6 +431,22 @@ mod tests {
     }
 
     #[test]
+    fn a_seed_must_fit_a_signed_64_bit_integer() {
+        let mut seeded = model();
+        seeded.params.seed = true;
+        let with = |seed| {
+            req(GenerationParams {
+                seed: Some(seed),
+                ..Default::default()
+            })
+        };
+        let r = resolve(&seeded, &with(crate::chat::MAX_SEED)).unwrap();
+        assert_eq!(r.seed, Some(crate::chat::MAX_SEED));
+        let e = resolve(&seeded, &with(crate::chat::MAX_SEED + 1)).unwrap_err();
+        assert!(e.reason.contains("9223372036854775808"), "{e}");
+    }
+
+    #[test]
     fn defaults_come_from_the_catalog() {
         let r = resolve(&model(), &req(GenerationParams::default())).unwrap();
         assert_eq!(
@@ -338,7 +465,8 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(e.contains("0..=2"), "{e}");
+        assert!(e.reason.contains("0..=2"), "{e}");
+        assert_eq!(e.field, "params.temperature");
         let e = resolve(
             &model(),
             &req(GenerationParams {
@@ -347,7 +475,7 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(e.contains("max_tokens 0"), "{e}");
+        assert!(e.reason.contains("max_tokens 0"), "{e}");
         let e = resolve(
             &model(),
             &req(GenerationParams {
@@ -356,7 +484,7 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(e.contains("temperature"), "{e}");
+        assert!(e.reason.contains("temperature"), "{e}");
     }
 
     #[test]
@@ -369,7 +497,7 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(e.contains("seed"), "{e}");
+        assert!(e.reason.contains("seed"), "{e}");
         let e = resolve(
             &model(),
             &req(GenerationParams {
@@ -378,21 +506,23 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(e.contains("repeat_penalty"), "{e}");
+        assert!(e.reason.contains("repeat_penalty"), "{e}");
     }
 
     #[test]
     fn conversation_shape_is_checked() {
         let mut r = req(GenerationParams::default());
         r.messages.clear();
-        assert!(resolve(&model(), &r).unwrap_err().contains("empty"));
+        assert!(resolve(&model(), &r).unwrap_err().reason.contains("empty"));
         r.messages = vec![
             Message::new(Role::User, "q"),
             Message::new(Role::Assistant, "a"),
         ];
-        assert!(resolve(&model(), &r).unwrap_err().contains("last message"));
+        let e = resolve(&model(), &r).unwrap_err();
+        assert!(e.reason.contains("last message"), "{e}");
+        assert_eq!(e.field, "messages[1].role");
         r.messages = vec![Message::new(Role::User, "   ")];
-        assert!(resolve(&model(), &r).unwrap_err().contains("empty"));
+        assert!(resolve(&model(), &r).unwrap_err().reason.contains("empty"));
     }
 
     #[test]
@@ -404,12 +534,19 @@ mod tests {
         ];
         let e = resolve(&model(), &r).unwrap_err();
         assert!(
-            e.contains("messages[1].content") && e.contains("NUL"),
+            e.reason.contains("messages[1].content") && e.reason.contains("NUL"),
             "{e}"
         );
+        assert_eq!(e.field, "messages[1].content");
         let mut r = req(GenerationParams::default());
         r.session_id = Some("s\0".into());
-        assert!(resolve(&model(), &r).unwrap_err().contains("session_id"));
+        assert_eq!(resolve(&model(), &r).unwrap_err().field, "session_id");
+        let mut r = req(GenerationParams {
+            stop: vec!["ok".into(), "x\0".into()],
+            ..Default::default()
+        });
+        r.messages = vec![Message::new(Role::User, "q")];
+        assert_eq!(resolve(&model(), &r).unwrap_err().field, "params.stop[1]");
     }
 
     #[test]
@@ -418,14 +555,17 @@ mod tests {
         r.conversation_id = Some(uuid::Uuid::nil());
         assert!(resolve(&model(), &r)
             .unwrap_err()
+            .reason
             .contains("conversation_id"));
         r.conversation_id = Some(uuid::Uuid::now_v7());
         assert!(resolve(&model(), &r).is_ok());
-        r.prompt = Some(crate::history::PromptRef {
+        r.prompt = Some(crate::outcome::PromptRef {
             prompt_id: uuid::Uuid::now_v7(),
             version: 0,
         });
-        assert!(resolve(&model(), &r).unwrap_err().contains("prompt"));
+        let e = resolve(&model(), &r).unwrap_err();
+        assert!(e.reason.contains("prompt"), "{e}");
+        assert_eq!(e.field, "prompt.version");
     }
 
     fn reasoning_model() -> ModelConfig {
@@ -484,7 +624,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e,
-            "reasoning_effort xhigh is not one of low, high that m accepts"
+            InvalidRequest::new(
+                "params.reasoning_effort",
+                "reasoning_effort xhigh is not one of low, high that m accepts"
+            )
         );
         let e = resolve(
             &model(),
@@ -494,7 +637,7 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(e.contains("no verbosity control"), "{e}");
+        assert!(e.reason.contains("no verbosity control"), "{e}");
     }
 
     #[test]
@@ -504,7 +647,10 @@ mod tests {
             ..Default::default()
         };
         let e = resolve(&model(), &req(with_tools.clone())).unwrap_err();
-        assert_eq!(e, "m does not support tools");
+        assert_eq!(
+            e,
+            InvalidRequest::new("params.tools", "m does not support tools")
+        );
         let schema = Some(ResponseFormat::JsonSchema {
             name: "answer".into(),
             schema: json!({"type": "object"}),
@@ -522,7 +668,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.contains("does not support JSON schema") && e.contains("json_object"),
+            e.reason.contains("does not support JSON schema") && e.reason.contains("json_object"),
             "{e}"
         );
         m.capabilities.json_schema = true;
@@ -531,7 +677,7 @@ mod tests {
             ..with_tools
         };
         let e = resolve(&m, &req(both.clone())).unwrap_err();
-        assert!(e.contains("tools and a JSON response format"), "{e}");
+        assert!(e.reason.contains("tools and a JSON response format"), "{e}");
         m.capabilities.tools_with_structured_output = true;
         let r = resolve(&m, &req(both)).unwrap();
         assert_eq!(r.tools.len(), 1);
@@ -551,11 +697,17 @@ mod tests {
             )
             .unwrap_err()
         };
-        assert!(bad(vec![tool("a b")]).contains("tool name"));
-        assert!(bad(vec![tool("a"), tool("a")]).contains("twice"));
+        let e = bad(vec![tool("a b")]);
+        assert!(e.reason.contains("tool name"), "{e}");
+        assert_eq!(e.field, "params.tools[0].name");
+        let e = bad(vec![tool("a"), tool("a")]);
+        assert!(e.reason.contains("twice"), "{e}");
+        assert_eq!(e.field, "params.tools[1].name");
         let mut t = tool("f");
         t.parameters = json!("string");
-        assert!(bad(vec![t]).contains("parameters"));
+        let e = bad(vec![tool("a"), t]);
+        assert!(e.reason.contains("parameters"), "{e}");
+        assert_eq!(e.field, "params.tools[1].parameters");
     }
 
     #[test]
@@ -575,7 +727,7 @@ mod tests {
             },
             Message::tool_output(&call, "42"),
         ];
-        assert!(resolve(&model(), &r).unwrap_err().contains("tools"));
+        assert!(resolve(&model(), &r).unwrap_err().reason.contains("tools"));
         let mut m = model();
         m.capabilities.tools = true;
         assert!(resolve(&m, &r).is_ok());
@@ -589,7 +741,7 @@ mod tests {
             response_format: Some(ResponseFormat::JsonObject),
             ..Default::default()
         });
-        assert!(resolve(&m, &r).unwrap_err().contains("ask for JSON"));
+        assert!(resolve(&m, &r).unwrap_err().reason.contains("ask for JSON"));
         r.messages
             .insert(0, Message::new(Role::System, "Answer in json."));
         assert!(resolve(&m, &r).is_ok());

@@ -35,6 +35,7 @@ pub const BUNDLE_FORMAT: &str = "pep.prompts/v1";
 pub struct Bundle {
     /// [`BUNDLE_FORMAT`]; absent is read as it.
     #[serde(default = "bundle_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::document::BundleFormat))]
     pub format: String,
     pub prompts: Vec<BundlePrompt>,
 }
@@ -48,13 +49,20 @@ fn bundle_format() -> String {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BundlePrompt {
+    #[serde(deserialize_with = "crate::strict::string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::document::PromptName))]
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(deserialize_with = "crate::strict::string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::document::Description))]
     pub description: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "crate::strict::strings")]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::document::Tags))]
     pub tags: Vec<String>,
     /// Label name → version number (as numbered in `versions`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(deserialize_with = "crate::strict::whole_values")]
     pub labels: BTreeMap<String, u32>,
     #[serde(default)]
     pub versions: Vec<BundleVersion>,
@@ -65,9 +73,9 @@ pub struct BundlePrompt {
 /// follow them.
 ///
 /// Read strictly: a misspelt key (`templat:`) is an error naming it, not a
-/// version with an empty template (see [`crate::strict`]).
+/// version with an empty template (see [`crate::strict`]). Its API schema
+/// is written in `super::document`, as [`super::PromptVersion`]'s is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u32>,
@@ -84,7 +92,7 @@ pub struct BundleVersion {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VersionHead {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::strict::whole_opt")]
     version: Option<u32>,
     #[serde(default)]
     lifecycle: Lifecycle,

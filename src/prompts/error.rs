@@ -1,13 +1,13 @@
-//! Why a Prompt Hub call was refused or failed. The edges (REST, server
-//! functions) map each kind once to their own form.
+//! Why a Prompt Hub call was refused: its input broke a rule, or what it
+//! names is not there or not in a state that allows it. The store reports
+//! the latter from inside its transactions; the engine's `HubError` adds
+//! the failures (a database down) and the edges map each kind once.
 
 use uuid::Uuid;
 
 use super::Lifecycle;
-use crate::store::StoreError;
 
-/// A refused or failed Prompt Hub call. Every refusal leaves the store as
-/// it was.
+/// A refused Prompt Hub call. Every refusal leaves the store as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum PromptError {
     #[error("no prompt {0}")]
@@ -39,14 +39,6 @@ pub enum PromptError {
     /// A starter prompt file that cannot be read.
     #[error("starter prompt {path}: {reason}")]
     Starter { path: String, reason: String },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for PromptError {
-    fn from(e: sqlx::Error) -> Self {
-        PromptError::Store(StoreError::Database(e))
-    }
 }
 
 impl PromptError {
@@ -63,7 +55,7 @@ impl PromptError {
             | PromptError::ArchiveLabelled { .. } => ErrorKind::Conflict,
             PromptError::Invalid(_) => ErrorKind::InvalidRequest,
             PromptError::Unreadable(_) => ErrorKind::BadRequest,
-            PromptError::Starter { .. } | PromptError::Store(_) => ErrorKind::Storage,
+            PromptError::Starter { .. } => ErrorKind::Storage,
         }
     }
 

@@ -2,12 +2,13 @@
 //! one prompt per file in the export format ([`super::BundlePrompt`]),
 //! loaded at the first start only, when no prompt was ever created. They
 //! are ordinary prompts afterwards: edited, labelled or deleted like any
-//! other, and a deleted starter does not come back at the next start.
+//! other, and a deleted starter does not come back at the next start
+//! (the engine's Hub loads them).
 
 use std::path::Path;
 
-use super::{transfer, Hub, PromptError};
-use crate::store::ImportedPrompt;
+use super::transfer::{self, ImportedPrompt};
+use super::PromptError;
 
 /// Reads every `*.yaml` / `*.yml` file of `dir`, in name order. A missing
 /// folder holds no starters.
@@ -41,20 +42,5 @@ fn starter_error(path: &Path, reason: String) -> PromptError {
     PromptError::Starter {
         path: path.display().to_string(),
         reason,
-    }
-}
-
-impl Hub {
-    /// Loads the starter prompts of `dir` if no prompt was ever created;
-    /// returns how many were created.
-    pub async fn load_starters(&self, dir: &Path) -> Result<usize, PromptError> {
-        if self.store().count_prompts_ever().await? > 0 {
-            return Ok(0);
-        }
-        let starters = read_dir(dir)?;
-        // Skipping taken names makes two servers starting together on one
-        // new database harmless: the second finds the first's prompts.
-        let done = self.store().import_prompts(&starters, true).await?;
-        Ok(done.iter().filter(|(_, id)| id.is_some()).count())
     }
 }

@@ -12,17 +12,51 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::validate;
 use super::{
-    Bundle, BundlePrompt, BundleVersion, Lifecycle, PromptDetail, PromptError, BUNDLE_FORMAT,
+    Bundle, BundlePrompt, BundleVersion, Lifecycle, PromptDetail, PromptError, VersionContent,
+    BUNDLE_FORMAT,
 };
-use crate::store::{ImportedPrompt, ImportedVersion};
+
+/// A prompt to import, checked (by [`check`]): versions numbered 1, 2, ...
+/// in order, labels naming versions that exist and are not archived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedPrompt {
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub versions: Vec<ImportedVersion>,
+    /// (label, version number).
+    pub labels: Vec<(String, u32)>,
+}
+
+/// One version of an imported prompt, with its history kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedVersion {
+    pub content: VersionContent,
+    pub lifecycle: Lifecycle,
+    /// RFC 3339; `None`: now.
+    pub created_at: Option<String>,
+}
 
 /// The most prompts one import may hold.
 pub const MAX_IMPORT_PROMPTS: usize = 1_000;
 
 pub use yaml_depth::MAX_YAML_DEPTH;
 
+/// What to do with an imported prompt whose name is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OnConflict {
+    /// Import nothing.
+    #[default]
+    Fail,
+    /// Import the others.
+    Skip,
+}
+
 /// The text forms of a bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     #[default]
@@ -248,6 +282,32 @@ prompts:
     }
 
     #[test]
+    fn whole_numbers_written_as_floats_are_whole_numbers() {
+        let text = YAML
+            .replace("production: 7", "production: 7.0")
+            .replace("version: 3", "version: 3.0");
+        let from_floats = check(parse(text.as_bytes(), Format::Yaml).unwrap()).unwrap();
+        assert_eq!(
+            from_floats,
+            check(parse(YAML.as_bytes(), Format::Yaml).unwrap()).unwrap()
+        );
+        let json = r#"{"prompts": [{"name": "a", "labels": {"p": 1.0},
+            "versions": [{"version": 1.0, "template": "x", "params": {"max_tokens": 9.0}}]}]}"#;
+        let p = &check(parse(json.as_bytes(), Format::Json).unwrap()).unwrap()[0];
+        assert_eq!(p.labels, [("p".to_owned(), 1)]);
+        assert_eq!(p.versions[0].content.params.max_tokens, Some(9));
+        for bad in ["production: 7.5", "version: -3"] {
+            let text = YAML
+                .replace("production: 7", bad)
+                .replace("version: 3", bad);
+            let err = parse(text.as_bytes(), Format::Yaml)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("a whole number"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn yaml_and_json_write_what_they_read() {
         let bundle = parse(YAML.as_bytes(), Format::Yaml).unwrap();
         for format in [Format::Yaml, Format::Json] {
@@ -274,6 +334,10 @@ prompts:
             ("prompts: [{name: a, versions: [{version: 1, template: x}, {template: y}]}]", "every version"),
             ("prompts: [{name: a, versions: [{version: 1, template: x}, {version: 1, template: y}]}]", "twice"),
             ("prompts: [{name: a, tags: ['a,b']}]", "tag"),
+            // YAML's null, numbers and booleans are not names: quote them.
+            ("prompts: [{name: null}]", "a string"),
+            ("prompts: [{name: a, tags: [12]}]", "a string"),
+            ("prompts: [{name: a, description: true}]", "a string"),
             // A misspelt key is named, never read as an empty template.
             ("prompts: [{name: a, versions: [{templat: x}]}]", "templat"),
             ("prompts: [{name: a, versions: [{template: x, lifecycel: archived}]}]", "lifecycel"),

@@ -1,29 +1,14 @@
 //! The rules a prompt, a version and a label name follow, checked before
 //! anything is written: a refused input changes nothing.
 
+pub use super::limits::*;
 use super::{PromptError, VersionContent};
+use crate::chat::{ResponseFormat, MAX_SEED};
 
-/// The longest prompt name, in characters.
-pub const MAX_NAME_CHARS: usize = 120;
-/// The longest description, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
-/// The most tags a prompt has.
-pub const MAX_TAGS: usize = 20;
-/// The longest tag or label name, in characters.
-pub const MAX_TAG_CHARS: usize = 40;
-/// The largest template (user or system), in bytes.
-pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
-/// The most few-shot examples a version has.
-pub const MAX_EXAMPLES: usize = 50;
-/// The largest version (all its text, as JSON), in bytes.
-pub const MAX_VERSION_BYTES: usize = 512 * 1024;
-
-/// The name, trimmed; refused when blank, too long or multi-line.
+/// The name, trimmed; refused when blank, too long or multi-line. The
+/// length is that of the name as given, so the API's document can state
+/// the limit exactly (`maxLength`).
 pub fn name(name: &str) -> Result<String, PromptError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(invalid("a prompt needs a name"));
-    }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(invalid(format!(
             "a prompt name has at most {MAX_NAME_CHARS} characters"
@@ -33,6 +18,10 @@ pub fn name(name: &str) -> Result<String, PromptError> {
         return Err(invalid(
             "a prompt name is one line without control characters",
         ));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(invalid("a prompt needs a name"));
     }
     Ok(name.to_owned())
 }
@@ -46,31 +35,36 @@ pub fn description(text: &str) -> Result<String, PromptError> {
     Ok(text.trim().to_owned())
 }
 
-/// Tags lowercased, trimmed, sorted and without repeats. A tag is letters,
-/// digits, spaces, `_`, `-` and `.`, so it reads the same in a URL's
-/// comma-separated list and in the stored JSON.
+/// Tags lowercased, trimmed, sorted and without repeats. A tag is one line
+/// of at most [`MAX_TAG_CHARS`] characters, not blank, without a comma (a
+/// URL's tag filter is a comma-separated list). The limits apply to the
+/// tags as given, so the API's document states them exactly.
 pub fn tags(tags: &[String]) -> Result<Vec<String>, PromptError> {
+    if tags.len() > MAX_TAGS {
+        return Err(invalid(format!("a prompt has at most {MAX_TAGS} tags")));
+    }
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
-        let tag = tag.trim().to_lowercase();
-        let valid = !tag.is_empty()
-            && tag.chars().count() <= MAX_TAG_CHARS
-            && tag
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'));
+        let valid = tag.chars().count() <= MAX_TAG_CHARS
+            && !tag.chars().any(|c| c.is_control() || c == ',')
+            && !tag.trim().is_empty();
         if !valid {
             return Err(invalid(format!(
-                "tag {tag:?}: 1 to {MAX_TAG_CHARS} letters, digits, spaces, '_', '-' or '.'"
+                "tag {tag:?}: 1 to {MAX_TAG_CHARS} characters on one line, not blank, \
+                 without a comma"
             )));
         }
-        out.push(tag);
+        out.push(filter_tag(tag));
     }
     out.sort();
     out.dedup();
-    if out.len() > MAX_TAGS {
-        return Err(invalid(format!("a prompt has at most {MAX_TAGS} tags")));
-    }
     Ok(out)
+}
+
+/// A tag as stored and as matched: trimmed and lowercased. A search's tag
+/// filter takes any text this way; one no prompt can carry finds nothing.
+pub fn filter_tag(tag: &str) -> String {
+    tag.trim().to_lowercase()
 }
 
 /// A label name: lowercase ASCII letters and digits, then also `.`, `_`
@@ -92,10 +86,25 @@ pub fn label(name: &str) -> Result<(), PromptError> {
     }
 }
 
-/// A version's content: a user message template, within the size limits.
+/// A version's content: a user message template, within the size limits,
+/// and a response format a provider can take (checked when saved, so a
+/// stored version always reads back).
 pub fn content(content: &VersionContent) -> Result<(), PromptError> {
     if content.template.trim().is_empty() {
         return Err(invalid("a version needs a user message template"));
+    }
+    if let Some(seed) = content.params.seed.filter(|&seed| seed > MAX_SEED) {
+        return Err(invalid(format!(
+            "seed {seed} is above the largest seed, {MAX_SEED}"
+        )));
+    }
+    if let Some(ResponseFormat::JsonSchema { name, schema, .. }) = &content.params.response_format {
+        crate::schema::check::check_name("response_format.name", name).map_err(invalid)?;
+        if !schema.is_object() {
+            return Err(invalid(format!(
+                "response_format.schema must be a JSON object, got {schema}"
+            )));
+        }
     }
     sizes(content)
 }
@@ -140,6 +149,8 @@ mod tests {
         assert_eq!(name("  Summarise ").unwrap(), "Summarise");
         assert!(name("   ").is_err());
         assert!(name("a\nb").is_err());
+        let padded = format!(" {} ", "x".repeat(MAX_NAME_CHARS - 1));
+        assert!(name(&padded).is_err(), "the limit is on the name as given");
         assert!(name(&"x".repeat(MAX_NAME_CHARS + 1)).is_err());
     }
 
@@ -147,9 +158,12 @@ mod tests {
     fn tags_are_normalised() {
         let given = ["JSON".to_owned(), " extract ".into(), "json".into()];
         assert_eq!(tags(&given).unwrap(), ["extract", "json"]);
+        assert_eq!(tags(&["C++ & Rust".to_owned()]).unwrap(), ["c++ & rust"]);
         assert!(tags(&["a,b".to_owned()]).is_err());
-        assert!(tags(&["\"q\"".to_owned()]).is_err());
+        assert!(tags(&["a\tb".to_owned()]).is_err());
         assert!(tags(&[String::new()]).is_err());
+        assert!(tags(&["  ".to_owned()]).is_err());
+        assert!(tags(&["x".repeat(MAX_TAG_CHARS + 1)]).is_err());
         let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
         assert!(tags(&many).is_err());
     }
@@ -162,6 +176,41 @@ mod tests {
         for bad in ["", "Prod", "-x", "a b", "a/b", &"x".repeat(41)] {
             assert!(label(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_saved_response_format_is_one_a_provider_takes() {
+        let with = |name: &str, schema: serde_json::Value| VersionContent {
+            template: "t".into(),
+            params: crate::chat::GenerationParams {
+                response_format: Some(ResponseFormat::JsonSchema {
+                    name: name.into(),
+                    schema,
+                    strict: false,
+                }),
+                ..Default::default()
+            },
+            ..VersionContent::default()
+        };
+        assert!(content(&with("reply", serde_json::json!({"type": "object"}))).is_ok());
+        assert!(content(&with("", serde_json::json!({}))).is_err());
+        assert!(content(&with("a b", serde_json::json!({}))).is_err());
+        assert!(content(&with("reply", serde_json::json!([null]))).is_err());
+    }
+
+    #[test]
+    fn a_saved_seed_is_one_a_provider_takes() {
+        let with = |seed| VersionContent {
+            template: "t".into(),
+            params: crate::chat::GenerationParams {
+                seed: Some(seed),
+                ..Default::default()
+            },
+            ..VersionContent::default()
+        };
+        assert!(content(&with(crate::chat::MAX_SEED)).is_ok());
+        let err = content(&with(crate::chat::MAX_SEED + 1)).unwrap_err();
+        assert!(err.to_string().contains("9223372036854775807"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use futures::StreamExt;
 
-use crate::chat::{FinishReason, ToolCall, Usage};
+use crate::chat::ToolCall;
+
+use crate::outcome::{FinishReason, Usage};
 
 use super::{ProviderError, ProviderEvent, ProviderStream};
 

@@ -23,7 +23,9 @@ use std::time::Duration;
 use futures::stream::BoxStream;
 use tokio_util::sync::CancellationToken;
 
-use crate::chat::{FinishReason, Message, ResponseFormat, ToolSpec, Usage};
+use crate::chat::{Message, ResponseFormat, ToolSpec};
+
+use crate::outcome::{FinishReason, Usage};
 
 mod complete;
 pub mod gemini;

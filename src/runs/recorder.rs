@@ -5,9 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::catalog::Pricing;
-use crate::chat::Usage;
-
-use super::RunMetrics;
+use crate::outcome::{RunMetrics, Usage};
 
 /// Collects the timings of one stream.
 #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::SchemaIssue;
+use crate::outcome::SchemaIssue;
 
 /// The most bytes a schema may take as compact JSON: 256 KiB. The largest
 /// real structured-output schemas (whole API payloads) are tens of KiB;

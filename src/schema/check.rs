@@ -9,7 +9,7 @@ use crate::chat::ResponseFormat;
 
 use super::bounds::check_bounds;
 use super::strict::{self, Dialect};
-use super::SchemaIssue;
+use crate::outcome::SchemaIssue;
 
 /// Every problem of `format` for `model`; empty when it can be used.
 pub fn check_format(model: &ModelInfo, format: &ResponseFormat) -> Vec<SchemaIssue> {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::chat::ResponseFormat;
 
-use super::{SchemaIssue, Validation};
+use crate::outcome::{SchemaIssue, Validation};
 
 /// Validates `reply` against `format`: JSON object mode needs a JSON
 /// object; schema mode needs JSON that the schema accepts, each error at

@@ -21,7 +21,7 @@
 use serde_json::{Map, Value};
 
 use super::pointer::child;
-use super::SchemaIssue;
+use crate::outcome::SchemaIssue;
 
 /// Whose rules a strict schema must follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

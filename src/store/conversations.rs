@@ -12,15 +12,20 @@
 //! read, renamed or written again (a turn that names one is refused by the
 //! engine before it runs; one that raced the delete stores its run only).
 
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
-use super::db::in_transaction;
+use super::db::{in_transaction, read_transaction};
 use super::feedback::parse_stored;
+use super::run_row::{run_head_columns, RunHeadRow};
 use super::sql::{contains_pattern, Built, Param, Sql};
 use super::{now, storable, Store, StoreError};
 use crate::chat::{Message, Role};
-use crate::history::{Conversation, ConversationMessage, ConversationSummary};
-use crate::runs::{RunRecord, RunStatus};
+use crate::conversations::{Conversation, ConversationMessage, ConversationSummary, ReplyOutcome};
+use crate::outcome::RunStatus;
+use crate::query::Page;
+use crate::runs::RunRecord;
 
 /// The most characters of a title made from the first user message.
 pub const TITLE_CHARS: usize = 60;
@@ -78,6 +83,14 @@ static MESSAGES: Sql = Sql::new(
      FROM conversation_messages m LEFT JOIN feedback f ON f.run_id = m.run_id
      WHERE m.conversation_id = ? ORDER BY m.position",
 );
+/// The runs behind a conversation's replies: how each ended, to show again.
+static REPLY_RUNS: Sql = Sql::new(concat!(
+    "SELECT ",
+    run_head_columns!(),
+    " FROM conversation_messages m JOIN runs r ON r.id = m.run_id
+     LEFT JOIN feedback f ON f.run_id = r.id
+     WHERE m.conversation_id = ?"
+));
 static LAST_RUN: Sql = Sql::new(
     "SELECT id FROM runs WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 1",
 );
@@ -315,18 +328,26 @@ impl SummaryRow {
 }
 
 impl MessageRow {
-    fn into_message(self, conversation: Uuid) -> Result<ConversationMessage, StoreError> {
+    /// The message, with the outcome of its run among `outcomes` (the
+    /// conversation's reply runs, by id).
+    fn into_message(
+        self,
+        conversation: Uuid,
+        outcomes: &HashMap<Uuid, ReplyOutcome>,
+    ) -> Result<ConversationMessage, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             id: conversation.to_string(),
             reason: format!("conversation message: {reason}"),
         };
+        let run_id = self
+            .run_id
+            .map(|id| Uuid::parse_str(&id))
+            .transpose()
+            .map_err(|e| corrupt(e.to_string()))?;
         Ok(ConversationMessage {
             message: serde_json::from_str(&self.message).map_err(|e| corrupt(e.to_string()))?,
-            run_id: self
-                .run_id
-                .map(|id| Uuid::parse_str(&id))
-                .transpose()
-                .map_err(|e| corrupt(e.to_string()))?,
+            outcome: run_id.and_then(|r| outcomes.get(&r).cloned()),
+            run_id,
             feedback: self
                 .rating
                 .map(|r| parse_stored(&r).ok_or_else(|| corrupt(format!("rating {r}"))))
@@ -341,16 +362,15 @@ impl Store {
     pub async fn list_conversations(
         &self,
         text: &str,
-        limit: u32,
-        offset: u32,
+        page: Page,
     ) -> Result<Vec<ConversationSummary>, StoreError> {
         let pattern = contains_pattern(text);
-        let rows: Vec<SummaryRow> = in_transaction!(&self.db, |conn, q| {
+        let rows: Vec<SummaryRow> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&LIST)
                 .bind(text)
                 .bind(&pattern)
-                .bind(i64::from(limit))
-                .bind(i64::from(offset))
+                .bind(i64::from(page.limit()))
+                .bind(i64::from(page.offset()))
                 .fetch_all(&mut *conn)
                 .await
         })?;
@@ -361,7 +381,7 @@ impl Store {
     /// its last run.
     pub async fn get_conversation(&self, id: Uuid) -> Result<Option<Conversation>, StoreError> {
         let key = id.to_string();
-        let found = in_transaction!(&self.db, |conn, q| {
+        let found = read_transaction!(&self.db, |conn, q| {
             let Some(summary) = q
                 .query_as::<SummaryRow>(&SUMMARY)
                 .bind(&key)
@@ -375,22 +395,35 @@ impl Store {
                 .bind(&key)
                 .fetch_all(&mut *conn)
                 .await?;
+            let runs: Vec<RunHeadRow> = q
+                .query_as(&REPLY_RUNS)
+                .bind(&key)
+                .fetch_all(&mut *conn)
+                .await?;
             let last: Option<(String,)> = q
                 .query_as(&LAST_RUN)
                 .bind(&key)
                 .fetch_optional(&mut *conn)
                 .await?;
-            Ok(Some((summary, messages, last)))
+            Ok(Some((summary, messages, runs, last)))
         })?;
-        let Some((summary, messages, last)) = found else {
+        let Some((summary, messages, runs, last)) = found else {
             return Ok(None);
         };
+        let outcomes = runs
+            .into_iter()
+            .map(|row| {
+                let run = row.decode(String::new())?;
+                Ok((run.id, ReplyOutcome::of(&run)))
+            })
+            .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let messages = messages
+            .into_iter()
+            .map(|m| m.into_message(id, &outcomes))
+            .collect::<Result<_, _>>()?;
         Ok(Some(Conversation {
             summary: summary.into_summary()?,
-            messages: messages
-                .into_iter()
-                .map(|m| m.into_message(id))
-                .collect::<Result<_, _>>()?,
+            messages,
             last_run_id: last
                 .map(|(run,)| Uuid::parse_str(&run))
                 .transpose()
@@ -451,7 +484,7 @@ impl Store {
     /// Whether conversation `id` was deleted (false when it never existed:
     /// a turn creates it).
     pub async fn conversation_deleted(&self, id: Uuid) -> Result<bool, StoreError> {
-        let row: Option<(Option<String>,)> = in_transaction!(&self.db, |conn, q| {
+        let row: Option<(Option<String>,)> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&DELETED_AT)
                 .bind(id.to_string())
                 .fetch_optional(&mut *conn)

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::db::in_transaction;
+use super::db::{in_transaction, read_transaction};
 use super::sql::{Built, Param, Sql};
 use super::{now, Store, StoreError};
-use crate::runs::Rating;
+use crate::outcome::Rating;
 
 /// The stored form of a rating. The column predates the names `like` and
 /// `dislike` and keeps its `up`/`down` (its CHECK constraint says so).
@@ -95,7 +95,7 @@ impl Store {
 
     /// The feedback on a run, if it has any.
     pub async fn feedback(&self, run_id: Uuid) -> Result<Option<Feedback>, StoreError> {
-        let row: Option<FeedbackRow> = in_transaction!(&self.db, |conn, q| {
+        let row: Option<FeedbackRow> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&GET)
                 .bind(run_id.to_string())
                 .fetch_optional(&mut *conn)
@@ -119,7 +119,7 @@ impl Store {
         if statements.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(String, String)> = in_transaction!(&self.db, |conn, q| {
+        let rows: Vec<(String, String)> = read_transaction!(&self.db, |conn, q| {
             let mut rows = Vec::new();
             for sql in &statements {
                 rows.extend(

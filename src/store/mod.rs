@@ -10,8 +10,9 @@
 //! One code path serves both. The store holds an enum of sqlx's two typed
 //! pools (`db::Db`). Every method writes its SQL once, with `?` placeholders
 //! (`sql::Sql`, numbered once for PostgreSQL), and its body once, inside
-//! `db::in_transaction!`, which compiles that body for each backend and
-//! prepares statements as the backend needs (`db::Dialect`). Rows decode
+//! `db::in_transaction!` (or `db::read_transaction!` for a body that only
+//! reads), which compiles that body for each backend and prepares
+//! statements as the backend needs (`db::Dialect`). Rows decode
 //! into plain structs (`#[derive(sqlx::FromRow)]` is generic over the
 //! backend) of the types both backends share: TEXT, 64-bit integers and
 //! doubles.
@@ -71,11 +72,11 @@ use uuid::Uuid;
 
 /// Ratings are shared with the browser; re-exported where the store's
 /// users have always found them.
-pub use crate::runs::Rating;
+pub use crate::outcome::Rating;
 pub use conversations::{default_title, TITLE_CHARS, UNTITLED};
 pub use feedback::Feedback;
-pub use prompts::{Imported, ImportedPrompt, ImportedVersion};
-pub use run_search::{percentile, DEFAULT_PAGE, MAX_POINTS};
+pub use prompts::Imported;
+pub use run_search::{percentile, MAX_POINTS};
 pub use runs::INTERRUPTED;
 pub use sessions::Session;
 
@@ -110,6 +111,10 @@ pub enum StoreError {
     Unreachable { url: String, waited: Duration },
     #[error("no run {0}")]
     RunNotFound(Uuid),
+    /// What a Prompt Hub write found inside its transaction: a name taken,
+    /// a prompt, version or label not there, a move its state forbids.
+    #[error(transparent)]
+    Prompt(#[from] crate::prompts::PromptError),
     #[error("run {id} cannot be stored: {reason}")]
     Unencodable { id: String, reason: String },
     #[error("stored run {id} is unreadable: {reason}")]

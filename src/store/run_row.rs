@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::feedback::parse_stored;
 use super::StoreError;
-use crate::chat::{FinishReason, Usage};
-use crate::history::{PromptRef, RunSummary};
-use crate::runs::{Rating, RunMetrics, RunStatus};
+use crate::outcome::PromptRef;
+use crate::outcome::{FinishReason, Usage};
+use crate::outcome::{Rating, RunMetrics, RunStatus};
+use crate::runs::RunSummary;
 
 /// The columns of a [`RunHeadRow`], from `runs r LEFT JOIN feedback f`.
 macro_rules! run_head_columns {

@@ -3,20 +3,18 @@
 //!
 //! The WHERE clause depends on which filters are set, so these statements
 //! are [`Built`] from fixed fragments; every value is bound. The query is
-//! the engine's, already checked (`since`/`until` in the store's RFC 3339
-//! form, a limit in range).
+//! the engine's, already checked ([`RunSearch`]: `since`/`until` in the
+//! store's RFC 3339 form, a page in range).
 
 use uuid::Uuid;
 
-use super::db::in_transaction;
+use super::db::read_transaction;
 use super::run_row::{corrupt, run_head_columns, status, RunHeadRow};
 use super::sql::{Built, Param};
 use super::{Store, StoreError};
-use crate::history::{RunPage, RunPoint, RunQuery, RunSort, RunStats, RunSummary, SortOrder};
-use crate::runs::RunStatus;
-
-/// A page's size when the query names none.
-pub const DEFAULT_PAGE: u32 = 50;
+use crate::outcome::RunStatus;
+use crate::query::RunSearch;
+use crate::runs::{RunPage, RunPoint, RunQuery, RunSort, RunStats, RunSummary, SortOrder};
 /// The most points [`Store::run_stats`] returns.
 pub const MAX_POINTS: u32 = 2000;
 
@@ -104,7 +102,8 @@ fn push_order(sql: &mut Built, sort: RunSort, order: SortOrder) {
 /// The page's statement and the count's. The preview is the reply's first
 /// 160 characters (a literal: PostgreSQL's `substr` takes no BIGINT
 /// parameter).
-fn page_statements(q: &RunQuery) -> (Built, Built) {
+fn page_statements(search: &RunSearch) -> (Built, Built) {
+    let q = search.filters();
     let mut page = Built::default();
     page.push(concat!(
         "SELECT ",
@@ -114,11 +113,8 @@ fn page_statements(q: &RunQuery) -> (Built, Built) {
     ));
     push_filters(&mut page, q);
     push_order(&mut page, q.sort, q.order);
-    page.push_bind(
-        " LIMIT ?",
-        Param::Int(i64::from(q.limit.unwrap_or(DEFAULT_PAGE))),
-    );
-    page.push_bind(" OFFSET ?", Param::Int(i64::from(q.offset)));
+    page.push_bind(" LIMIT ?", Param::Int(i64::from(search.page().limit())));
+    page.push_bind(" OFFSET ?", Param::Int(i64::from(search.page().offset())));
     let mut count = Built::default();
     count.push("SELECT COUNT(*) FROM runs r");
     push_filters(&mut count, q);
@@ -127,7 +123,8 @@ fn page_statements(q: &RunQuery) -> (Built, Built) {
 
 /// The statements of the figures (oldest first, a fixed order so sums come
 /// out the same on both backends) and of the newest points.
-fn stats_statements(q: &RunQuery) -> (Built, Built) {
+fn stats_statements(search: &RunSearch) -> (Built, Built) {
+    let q = search.filters();
     let mut figures = Built::default();
     figures.push(
         "SELECT r.status, r.latency_ms, r.ttft_ms, r.input_tokens + r.output_tokens AS tokens, \
@@ -148,9 +145,9 @@ fn stats_statements(q: &RunQuery) -> (Built, Built) {
 
 impl Store {
     /// One page of the runs matching `q`, and how many match in all.
-    pub async fn search_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
+    pub async fn search_runs(&self, q: &RunSearch) -> Result<RunPage, StoreError> {
         let (page, count) = page_statements(q);
-        let (rows, total) = in_transaction!(&self.db, |conn, db| {
+        let (rows, total) = read_transaction!(&self.db, |conn, db| {
             let rows: Vec<SummaryRow> = db.built_as(&page).fetch_all(&mut *conn).await?;
             let (total,): (i64,) = db.built_as(&count).fetch_one(&mut *conn).await?;
             Ok((rows, total))
@@ -167,9 +164,9 @@ impl Store {
     /// Figures over every run matching `q`'s filters (its sort and paging
     /// are ignored): counts per status, latency and TTFT percentiles,
     /// totals, and the newest [`MAX_POINTS`] runs, oldest first, to plot.
-    pub async fn run_stats(&self, q: &RunQuery) -> Result<RunStats, StoreError> {
+    pub async fn run_stats(&self, q: &RunSearch) -> Result<RunStats, StoreError> {
         let (figures, points) = stats_statements(q);
-        let (figures, mut points) = in_transaction!(&self.db, |conn, db| {
+        let (figures, mut points) = read_transaction!(&self.db, |conn, db| {
             let figures: Vec<FigureRow> = db.built_as(&figures).fetch_all(&mut *conn).await?;
             let points: Vec<PointRow> = db.built_as(&points).fetch_all(&mut *conn).await?;
             Ok((figures, points))
@@ -220,12 +217,9 @@ pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let last = values.len() - 1;
     // An index into at most a few million values: exact in f64.
-    #[allow(clippy::cast_precision_loss)]
     let rank = p.clamp(0.0, 1.0) * last as f64;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let below = (rank.floor() as usize).min(last);
     let above = (below + 1).min(last);
-    #[allow(clippy::cast_precision_loss)]
     let weight = rank - below as f64;
     Some(values[below] + (values[above] - values[below]) * weight)
 }
@@ -255,7 +249,8 @@ impl PointRow {
 #[cfg(test)]
 mod tests {
     use super::{page_statements, percentile};
-    use crate::history::{RunQuery, RunSort, SortOrder};
+    use crate::query::RunSearch;
+    use crate::runs::{RunQuery, RunSort, SortOrder};
 
     #[test]
     fn percentiles_interpolate_between_ranks() {
@@ -277,7 +272,7 @@ mod tests {
             order: SortOrder::Asc,
             ..RunQuery::default()
         };
-        let (page, count) = page_statements(&q);
+        let (page, count) = page_statements(&RunSearch::parse(&q).unwrap());
         assert!(!page.sqlite().contains("OR 1 = 1"), "{}", page.sqlite());
         assert!(page.sqlite().contains(
             "ORDER BY CASE WHEN r.ttft_ms IS NULL THEN 1 ELSE 0 END, r.ttft_ms ASC, r.id ASC"

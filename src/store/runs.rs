@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::conversations::{record_turn, Turn};
-use super::db::in_transaction;
+use super::db::{in_transaction, read_transaction};
 use super::run_row::{corrupt, run_head_columns, RunHeadRow};
 use super::sql::Sql;
 use super::tool_calls::{self, ToolCallRow};
@@ -23,6 +23,19 @@ macro_rules! run_columns {
     };
 }
 
+/// `INSERT INTO runs (...) VALUES (...)` with every column of a run: the
+/// start and the end of a run write the same row, and differ only in what
+/// a conflict does.
+macro_rules! insert_run {
+    () => {
+        concat!(
+            "INSERT INTO runs (",
+            run_columns!(),
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+    };
+}
+
 /// The columns of a [`RunRow`], from `runs r LEFT JOIN feedback f`.
 macro_rules! run_row_columns {
     () => {
@@ -34,20 +47,13 @@ macro_rules! run_row_columns {
 }
 
 /// A run's row as first written: changes nothing when the row is there.
-static BEGIN: Sql = Sql::new(concat!(
-    "INSERT INTO runs (",
-    run_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    " ON CONFLICT (id) DO NOTHING"
-));
+static BEGIN: Sql = Sql::new(concat!(insert_run!(), " ON CONFLICT (id) DO NOTHING"));
 /// A run written whole: a new row, or the end of the one its start wrote.
 /// A run that has ended is never written again (0 rows), so a retried
 /// write whose first commit succeeded changes nothing; an `interrupted`
 /// one is, as its truth arrived after all.
 static FINISH: Sql = Sql::new(concat!(
-    "INSERT INTO runs (",
-    run_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_run!(),
     " ON CONFLICT (id) DO UPDATE SET
          session_id = excluded.session_id, model = excluded.model,
          provider = excluded.provider, params = excluded.params,
@@ -109,7 +115,7 @@ struct RunRow {
     /// JSON messages as sent.
     messages: String,
     reply: String,
-    /// JSON [`crate::schema::Validation`].
+    /// JSON [`crate::outcome::Validation`].
     validation: Option<String>,
 }
 
@@ -256,7 +262,7 @@ impl Store {
     /// A run with its tool calls and its current rating.
     pub async fn get_run(&self, id: Uuid) -> Result<Option<RunRecord>, StoreError> {
         let key = id.to_string();
-        let found = in_transaction!(&self.db, |conn, q| {
+        let found = read_transaction!(&self.db, |conn, q| {
             let Some(row) = q
                 .query_as::<RunRow>(&GET)
                 .bind(&key)
@@ -283,7 +289,7 @@ impl Store {
     /// The newest runs first, whole (without their tool calls: a page of
     /// the runs list is [`Store::search_runs`]).
     pub async fn list_runs(&self, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
-        let rows: Vec<RunRow> = in_transaction!(&self.db, |conn, q| {
+        let rows: Vec<RunRow> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&LIST)
                 .bind(i64::from(limit))
                 .fetch_all(&mut *conn)

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::db::in_transaction;
+use super::db::{in_transaction, read_transaction};
 use super::sql::Sql;
 use super::{now, Store, StoreError};
 
@@ -30,7 +30,7 @@ static GET: Sql = Sql::new("SELECT id, created_at, last_seen_at FROM sessions WH
 impl Store {
     /// The session `id`, if it was ever touched.
     pub async fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        let session = in_transaction!(&self.db, |conn, q| {
+        let session = read_transaction!(&self.db, |conn, q| {
             q.query_as(&GET).bind(id).fetch_optional(&mut *conn).await
         })?;
         Ok(session)

@@ -3,12 +3,12 @@
 
 use uuid::Uuid;
 
-use super::db::in_transaction;
+use super::db::read_transaction;
 use super::sql::{Built, Param, Sql};
 use super::{storable, Store, StoreError};
 use crate::chat::ToolCall;
-use crate::history::ToolCallAudit;
 use crate::runs::RunRecord;
+use crate::runs::ToolCallAudit;
 
 /// Rows per INSERT: 8 values each, well under both backends' limits on
 /// bound values.
@@ -106,7 +106,7 @@ impl Store {
     /// The tool calls run `run_id` made, in order; empty for a run that made
     /// none or does not exist.
     pub async fn tool_calls(&self, run_id: Uuid) -> Result<Vec<ToolCallAudit>, StoreError> {
-        let rows: Vec<ToolCallRow> = in_transaction!(&self.db, |conn, q| {
+        let rows: Vec<ToolCallRow> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&OF_RUN)
                 .bind(run_id.to_string())
                 .fetch_all(&mut *conn)

@@ -18,6 +18,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 #![allow(dead_code)] // each test binary uses its own part
+#![allow(unused_macros)] // a file that includes this one need not use its macro
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -31,7 +32,6 @@ use sqlx::{ConnectOptions, Connection, Executor};
 /// One `#[tokio::test]` per case and backend, each calling
 /// `cases::<case>(Backend::<backend>)` of the test file that invokes it
 /// (with `#[macro_use]` on its `mod store_db`).
-#[allow(unused_macros)] // a file that includes this one need not use it
 macro_rules! on_every_backend {
     ($($case:ident),+ $(,)?) => {
         on_every_backend!(@backend sqlite, Sqlite; $($case),+);

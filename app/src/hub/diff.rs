@@ -14,25 +14,16 @@ use crate::hub_api::diff_versions;
 /// What a line of a unified diff is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineKind {
-    /// `---` / `+++`: which versions.
+    /// `---` / `+++`: which versions (the pickers say it already).
     Header,
-    /// `@@ ... @@`: where a hunk starts.
+    /// `@@ -a,b +c,d @@`: where a hunk starts.
     Hunk,
     Added,
     Removed,
     Context,
-}
-
-impl LineKind {
-    fn class(self) -> &'static str {
-        match self {
-            LineKind::Header => "diff-line diff-header",
-            LineKind::Hunk => "diff-line diff-hunk",
-            LineKind::Added => "diff-line diff-add",
-            LineKind::Removed => "diff-line diff-del",
-            LineKind::Context => "diff-line diff-context",
-        }
-    }
+    /// `\ No newline at end of file`: a remark about the line above, not
+    /// text of either version.
+    Remark,
 }
 
 /// The lines of a unified diff, each with its kind.
@@ -47,12 +38,110 @@ pub fn diff_lines(diff: &str) -> Vec<(LineKind, String)> {
                 LineKind::Added
             } else if line.starts_with('-') {
                 LineKind::Removed
+            } else if line.starts_with('\\') {
+                LineKind::Remark
             } else {
                 LineKind::Context
             };
             (kind, line.to_owned())
         })
         .collect()
+}
+
+/// One side of a side-by-side row: the line's number in its version and
+/// its text (without the diff's `+`/`-`/` ` mark).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub number: u32,
+    pub text: String,
+    /// Whether this line is not in the other version.
+    pub changed: bool,
+}
+
+/// A row of the side-by-side view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// A gap between hunks: unchanged lines left out.
+    Gap,
+    /// The older version's line (if any) beside the newer one's.
+    Lines(Option<Side>, Option<Side>),
+}
+
+/// The start lines of a hunk header, `@@ -3,4 +3,5 @@` → (3, 3).
+fn hunk_starts(header: &str) -> Option<(u32, u32)> {
+    let mut parts = header.split_whitespace().skip(1);
+    let start = |part: Option<&str>, sign: char| -> Option<u32> {
+        part?.strip_prefix(sign)?.split(',').next()?.parse().ok()
+    };
+    Some((start(parts.next(), '-')?, start(parts.next(), '+')?))
+}
+
+/// A unified diff laid out side by side: removed lines beside the added
+/// lines that replace them, unchanged lines on both sides, numbered as in
+/// each version.
+pub fn side_by_side(diff: &str) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let (mut old, mut new) = (1_u32, 1_u32);
+    let mut removed: Vec<Side> = Vec::new();
+    let mut added: Vec<Side> = Vec::new();
+    let flush = |rows: &mut Vec<Row>, removed: &mut Vec<Side>, added: &mut Vec<Side>| {
+        let (mut r, mut a) = (removed.drain(..), added.drain(..));
+        loop {
+            match (r.next(), a.next()) {
+                (None, None) => break,
+                (left, right) => rows.push(Row::Lines(left, right)),
+            }
+        }
+    };
+    for (kind, line) in diff_lines(diff) {
+        let text = line.get(1..).unwrap_or_default().to_owned();
+        match kind {
+            LineKind::Header | LineKind::Remark => {}
+            LineKind::Hunk => {
+                flush(&mut rows, &mut removed, &mut added);
+                if let Some((o, n)) = hunk_starts(&line) {
+                    if !rows.is_empty() || o > 1 || n > 1 {
+                        rows.push(Row::Gap);
+                    }
+                    (old, new) = (o, n);
+                }
+            }
+            LineKind::Removed => {
+                removed.push(Side {
+                    number: old,
+                    text,
+                    changed: true,
+                });
+                old += 1;
+            }
+            LineKind::Added => {
+                added.push(Side {
+                    number: new,
+                    text,
+                    changed: true,
+                });
+                new += 1;
+            }
+            LineKind::Context => {
+                flush(&mut rows, &mut removed, &mut added);
+                rows.push(Row::Lines(
+                    Some(Side {
+                        number: old,
+                        text: text.clone(),
+                        changed: false,
+                    }),
+                    Some(Side {
+                        number: new,
+                        text,
+                        changed: false,
+                    }),
+                ));
+                (old, new) = (old + 1, new + 1);
+            }
+        }
+    }
+    flush(&mut rows, &mut removed, &mut added);
+    rows
 }
 
 /// A setting's value as the table shows it; "—" when it is absent.
@@ -132,11 +221,29 @@ fn DiffBody(diff: VersionDiff) -> impl IntoView {
         (!text.is_empty()).then(|| {
             view! {
                 <p class="preview-label">{title}</p>
-                <pre class="diff" data-part=part>
-                    {diff_lines(&text).into_iter().map(|(kind, line)| view! {
-                        <span class=kind.class()>{line}</span>
-                    }).collect_view()}
-                </pre>
+                <div class="diff-wrap">
+                    <table class="diff" data-part=part>
+                        <thead>
+                            <tr>
+                                <th scope="col" colspan="2">{format!("v{}", diff.from)}</th>
+                                <th scope="col" colspan="2">{format!("v{}", diff.to)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {side_by_side(&text).into_iter().map(|row| match row {
+                                Row::Gap => view! {
+                                    <tr class="diff-gap"><td colspan="4">"⋯ unchanged lines ⋯"</td></tr>
+                                }.into_any(),
+                                Row::Lines(left, right) => view! {
+                                    <tr>
+                                        <DiffCells side=left class="diff-del"/>
+                                        <DiffCells side=right class="diff-add"/>
+                                    </tr>
+                                }.into_any(),
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             }
         })
     };
@@ -166,6 +273,23 @@ fn DiffBody(diff: VersionDiff) -> impl IntoView {
     .into_any()
 }
 
+/// A line number and a line of one version; empty cells where the other
+/// version has lines this one lacks.
+#[component]
+fn DiffCells(side: Option<Side>, class: &'static str) -> impl IntoView {
+    match side {
+        None => view! { <td class="diff-num"></td><td class="diff-none"></td> }.into_any(),
+        Some(s) => {
+            let class = if s.changed { class } else { "diff-context" };
+            view! {
+                <td class="diff-num">{s.number}</td>
+                <td class=format!("diff-line {class}")>{s.text}</td>
+            }
+            .into_any()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +309,34 @@ mod tests {
                 LineKind::Context
             ]
         );
+        assert_eq!(
+            diff_lines("\\ No newline at end of file")[0].0,
+            LineKind::Remark
+        );
+    }
+
+    #[test]
+    fn a_diff_is_laid_out_side_by_side_with_each_version_s_numbers() {
+        let text = "--- v1\n+++ v2\n@@ -2,3 +2,4 @@\n same\n-old\n\\ No newline at end of file\n+new\n+more\n tail\n";
+        let side = |number, text: &str, changed| {
+            Some(Side {
+                number,
+                text: text.into(),
+                changed,
+            })
+        };
+        assert_eq!(
+            side_by_side(text),
+            [
+                Row::Gap,
+                Row::Lines(side(2, "same", false), side(2, "same", false)),
+                Row::Lines(side(3, "old", true), side(3, "new", true)),
+                Row::Lines(None, side(4, "more", true)),
+                Row::Lines(side(4, "tail", false), side(5, "tail", false)),
+            ]
+        );
+        assert_eq!(hunk_starts("@@ -1 +1,2 @@"), Some((1, 1)));
+        assert_eq!(hunk_starts("@@ nonsense"), None);
     }
 
     #[test]

@@ -9,73 +9,78 @@ use pep::catalog::ModelInfo;
 use pep::prompts::NewPrompt;
 use uuid::Uuid;
 
+use super::actions::{HubActions, Made, Save, Saved};
 use super::draft::Draft;
 use super::launch::{examples_handoff, hand_over, rendered_handoff};
 use super::preview::{LiveRender, Preview};
 use super::variables::{VarState, VariablesEditor};
 use super::{error_text, Selection};
+use crate::action_outcome::on_outcome;
 use crate::api::list_models;
 use crate::browser_fetch::browser_fetch;
-use crate::hub_api::{create_prompt, save_version, update_prompt};
 
 /// The editor for a saved prompt (`id`) or a new one (`None`). `notice`
-/// shows what the last action did; `on_saved` is told after every save so
-/// the list and the versions reload.
+/// shows what the last action did; saves go through the page's
+/// [`HubActions`], so the list and the versions reload when one is done.
 #[component]
 pub fn Editor(
     id: Option<Uuid>,
     draft: Draft,
     vars: VarState,
     notice: RwSignal<Option<Result<String, String>>>,
-    on_saved: Callback<()>,
+    actions: HubActions,
 ) -> impl IntoView {
     let live = LiveRender::new(draft, vars);
-    let saving = RwSignal::new(false);
+    let saving = actions.save.pending();
     let navigate = use_navigate();
 
-    let save_version_click = {
+    on_outcome(actions.save, {
         let navigate = navigate.clone();
-        move |_| {
-            if saving.get_untracked() {
+        move |saved: &Saved| {
+            if saved.prompt != id {
                 return;
             }
-            let content = match draft.content() {
-                Ok(c) => c,
-                Err(e) => return notice.set(Some(Err(e))),
-            };
-            saving.set(true);
-            notice.set(None);
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                let outcome = match id {
-                    None => {
-                        let new = NewPrompt {
-                            name: draft.name.get_untracked(),
-                            description: draft.description.get_untracked(),
-                            tags: draft.tag_list(),
-                            version: Some(content),
-                        };
-                        match create_prompt(new).await {
-                            Ok(detail) => {
-                                on_saved.run(());
-                                navigate(
-                                    &Selection::Prompt(detail.prompt.id).href(),
-                                    Default::default(),
-                                );
-                                Ok("Prompt created with version 1.".to_owned())
-                            }
-                            Err(e) => Err(error_text(e)),
-                        }
-                    }
-                    Some(id) => save_existing(id, draft, content).await,
-                };
-                if outcome.is_ok() && id.is_some() {
-                    on_saved.run(());
+            if let Some(prompt) = &saved.details {
+                draft.meta_saved(prompt);
+            }
+            let said = match &saved.result {
+                Ok(Made::Created(new)) => {
+                    notice.set(Some(Ok("Prompt created with version 1.".to_owned())));
+                    return navigate(&Selection::Prompt(*new).href(), Default::default());
                 }
-                saving.try_set(false);
-                notice.try_set(Some(outcome));
-            });
+                Ok(Made::Version(n)) => {
+                    draft.version_saved();
+                    Ok(format!("Saved version {n} (draft)."))
+                }
+                Ok(Made::Details) => Ok("Details saved.".to_owned()),
+                Err(e) => Err(e.clone()),
+            };
+            notice.set(Some(said));
         }
+    });
+
+    let save_version_click = move |_| {
+        if saving.get_untracked() {
+            return;
+        }
+        let content = match draft.content() {
+            Ok(c) => c,
+            Err(e) => return notice.set(Some(Err(e))),
+        };
+        notice.set(None);
+        actions.save.dispatch(match id {
+            None => Save::Create(NewPrompt {
+                name: draft.name.get_untracked(),
+                description: draft.description.get_untracked(),
+                tags: draft.tag_list(),
+                version: Some(content),
+            }),
+            Some(id) => Save::Version {
+                id,
+                details: draft.meta_patch(),
+                content,
+            },
+        });
     };
 
     let save_details = move |_| {
@@ -83,19 +88,10 @@ pub fn Editor(
             notice.set(Some(Ok("The details have not changed.".to_owned())));
             return;
         };
-        saving.set(true);
-        leptos::task::spawn_local(async move {
-            let outcome = match update_prompt(id, patch).await {
-                Ok(prompt) => {
-                    draft.meta_saved(&prompt);
-                    on_saved.run(());
-                    Ok("Details saved.".to_owned())
-                }
-                Err(e) => Err(error_text(e)),
-            };
-            saving.try_set(false);
-            notice.try_set(Some(outcome));
-        });
+        if !saving.get_untracked() {
+            notice.set(None);
+            actions.save.dispatch(Save::Details { id, patch });
+        }
     };
 
     let paste_rendered = {
@@ -227,21 +223,6 @@ pub fn Editor(
             </div>
         </section>
     }
-}
-
-/// Saves the changed details, then the content as the next version.
-async fn save_existing(
-    id: Uuid,
-    draft: Draft,
-    content: pep::prompts::VersionContent,
-) -> Result<String, String> {
-    if let Some(patch) = draft.meta_patch() {
-        let prompt = update_prompt(id, patch).await.map_err(error_text)?;
-        draft.meta_saved(&prompt);
-    }
-    let version = save_version(id, content).await.map_err(error_text)?;
-    draft.version_saved();
-    Ok(format!("Saved version {} (draft).", version.version))
 }
 
 /// The few-shot examples: input/output pairs, added and removed.

@@ -7,9 +7,11 @@ use leptos_router::hooks::use_navigate;
 use pep::prompts::{Prompt, PromptQuery};
 use uuid::Uuid;
 
+use super::actions::{Done, HubActions};
 use super::{error_text, Selection};
+use crate::action_outcome::on_outcome;
 use crate::debounce::{debounced, SEARCH_DELAY};
-use crate::hub_api::{delete_prompt, list_prompts};
+use crate::hub_api::list_prompts;
 
 /// The tags to offer as filters: those of the prompts shown and those
 /// picked, sorted, once each.
@@ -35,12 +37,12 @@ pub fn toggle(picked: &mut Vec<String>, tag: &str) {
 }
 
 #[component]
-pub fn PromptList(selection: Memo<Selection>, refresh: RwSignal<u32>) -> impl IntoView {
+pub fn PromptList(selection: Memo<Selection>, actions: HubActions) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let search = debounced(move || text.get(), SEARCH_DELAY);
     let picked: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let prompts = Resource::new(
-        move || (search.get(), picked.get(), refresh.get()),
+        move || (search.get(), picked.get(), actions.done()),
         |(text, tags, _)| {
             list_prompts(PromptQuery {
                 text: text.trim().to_owned(),
@@ -51,29 +53,23 @@ pub fn PromptList(selection: Memo<Selection>, refresh: RwSignal<u32>) -> impl In
     );
     // The prompt whose deletion awaits confirmation.
     let confirming = RwSignal::new(None::<Uuid>);
-    let deleting = RwSignal::new(false);
+    let deleting = actions.delete.pending();
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
-    let delete = Callback::new(move |id: Uuid| {
-        deleting.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match delete_prompt(id).await {
-                Ok(()) => {
-                    confirming.try_set(None);
-                    error.try_set(None);
-                    refresh.try_update(|n| *n += 1);
-                    if selection.try_get_untracked() == Some(Selection::Prompt(id)) {
-                        navigate(&Selection::Nothing.href(), Default::default());
-                    }
-                }
-                Err(e) => {
-                    error.try_set(Some(format!("Could not delete: {}", error_text(e))));
-                }
+    on_outcome(actions.delete, move |done: &Done| match &done.result {
+        Ok(()) => {
+            confirming.set(None);
+            error.set(None);
+            if selection.get_untracked() == Selection::Prompt(done.prompt) {
+                navigate(&Selection::Nothing.href(), Default::default());
             }
-            deleting.try_set(false);
-        });
+        }
+        Err(e) => error.set(Some(format!("Could not delete: {e}"))),
     });
+    let delete = move |id: Uuid| {
+        error.set(None);
+        actions.delete.dispatch(id);
+    };
 
     let item = move |p: Prompt| {
         let id = p.id;
@@ -112,7 +108,7 @@ pub fn PromptList(selection: Memo<Selection>, refresh: RwSignal<u32>) -> impl In
                             type="button"
                             class="confirm-delete icon"
                             disabled=move || deleting.get()
-                            on:click=move |_| delete.run(id)
+                            on:click=move |_| delete(id)
                         >
                             "Delete"
                         </button>

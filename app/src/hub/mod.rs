@@ -6,8 +6,10 @@
 //! of one part per file: [`list`] (search, tags, delete), [`editor`] (the
 //! prompt and the version being written), [`variables`] and [`preview`]
 //! (the live render), [`versions`] (lifecycle, labels), [`diff`] and
-//! [`launch`] (the handoff to the playground).
+//! [`launch`] (the handoff to the playground). Every change is one of the
+//! page's [`actions`].
 
+mod actions;
 mod diff;
 mod draft;
 mod editor;
@@ -17,18 +19,25 @@ mod preview;
 mod variables;
 mod versions;
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use pep::prompts::PromptVersion;
 use server_fn::ServerFnError;
 use uuid::Uuid;
 
-use crate::hub_api::get_prompt;
+use crate::action_outcome::on_outcome;
+use crate::handoff::PlaygroundHandoff;
+use crate::hub_api::{get_prompt, render_version};
 use crate::nav::TopBar;
+use actions::{Done, HubActions};
 use draft::Draft;
 use editor::Editor;
+use launch::{hand_over, version_handoff};
 use list::PromptList;
 use variables::VarState;
-use versions::VersionsPanel;
+use versions::{PanelState, VersionsPanel};
 
 /// What the URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +84,7 @@ pub fn error_text(e: ServerFnError) -> String {
 pub fn PromptHub() -> impl IntoView {
     let query = use_query_map();
     let selection = Memo::new(move |_| query.with(|q| Selection::from_query(q.get_str("id"))));
-    // Bumped after every change that the list shows (save, rename, delete).
-    let refresh = RwSignal::new(0_u32);
+    let actions = HubActions::new();
     // The variables' values live as long as the page: they survive saving
     // a new prompt, and a prompt using the same names finds them filled.
     let vars = VarState::new();
@@ -89,15 +97,15 @@ pub fn PromptHub() -> impl IntoView {
             </div>
         }
         .into_any(),
-        Selection::New => view! { <NewPrompt vars refresh/> }.into_any(),
-        Selection::Prompt(id) => view! { <PromptPage id vars refresh/> }.into_any(),
+        Selection::New => view! { <NewPrompt vars actions/> }.into_any(),
+        Selection::Prompt(id) => view! { <PromptPage id vars actions/> }.into_any(),
     }
     };
     view! {
         <div class="layout hub">
             <TopBar/>
             <aside class="sidebar hub-sidebar">
-                <PromptList selection refresh/>
+                <PromptList selection actions/>
             </aside>
             <main class="hub-main">{body}</main>
         </div>
@@ -107,30 +115,57 @@ pub fn PromptHub() -> impl IntoView {
 /// A prompt being created: an empty editor; saving creates the prompt with
 /// its version 1 and opens it.
 #[component]
-fn NewPrompt(vars: VarState, refresh: RwSignal<u32>) -> impl IntoView {
+fn NewPrompt(vars: VarState, actions: HubActions) -> impl IntoView {
     let draft = Draft::empty();
     let notice = RwSignal::new(None);
-    let on_saved = Callback::new(move |()| refresh.update(|n| *n += 1));
-    view! { <Editor id=None draft vars notice on_saved/> }
+    view! { <Editor id=None draft vars notice actions/> }
 }
 
 /// A saved prompt: its editor and its versions.
 ///
 /// The editor's fields are filled once, from the first load; later reloads
 /// (after a save, a lifecycle change, a label) only refresh the versions
-/// panel, so edits in progress are never replaced behind one's back.
+/// panel, so edits in progress are never replaced behind one's back. The
+/// panel is made again on every reload, so what it says lives here.
 #[component]
-fn PromptPage(id: Uuid, vars: VarState, refresh: RwSignal<u32>) -> impl IntoView {
+fn PromptPage(id: Uuid, vars: VarState, actions: HubActions) -> impl IntoView {
     let draft = Draft::empty();
     let filled = StoredValue::new(false);
     let notice = RwSignal::new(None);
-    let reload = RwSignal::new(0_u32);
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
     let first = Resource::new(|| (), move |_| get_prompt(id));
-    let detail = Resource::new(move || reload.get(), move |_| get_prompt(id));
-    let on_saved = Callback::new(move |()| {
-        reload.update(|n| *n += 1);
-        refresh.update(|n| *n += 1);
+    let detail = Resource::new(move || actions.done(), move |_| get_prompt(id));
+    // "Open in playground": the version rendered with the values, handed
+    // over once it renders.
+    let open = Action::new(
+        move |(version, values): &(PromptVersion, BTreeMap<String, serde_json::Value>)| {
+            let (version, values) = (version.clone(), values.clone());
+            async move {
+                let rendered = render_version(id, version.version, values)
+                    .await
+                    .map_err(error_text);
+                rendered
+                    .and_then(|r| version_handoff(&version, &r))
+                    .map_err(|e| format!("v{}: {e}", version.version))
+            }
+        },
+    );
+    on_outcome(open, move |handoff: &Result<PlaygroundHandoff, String>| {
+        if let Err(e) = hand_over(handoff.clone(), navigate.clone()) {
+            error.set(Some(e));
+        }
     });
+    on_outcome(actions.change, move |done: &Done| {
+        if done.prompt == id {
+            error.set(done.result.clone().err());
+        }
+    });
+    let panel = PanelState {
+        error,
+        busy: Signal::derive(move || actions.change.pending().get() || open.pending().get()),
+        open,
+    };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the prompt…"</p> }>
             {move || Suspend::new(async move {
@@ -142,7 +177,7 @@ fn PromptPage(id: Uuid, vars: VarState, refresh: RwSignal<u32>) -> impl IntoView
                             draft.fill(&loaded);
                             filled.set_value(true);
                         }
-                        view! { <Editor id=Some(id) draft vars notice on_saved/> }.into_any()
+                        view! { <Editor id=Some(id) draft vars notice actions/> }.into_any()
                     }
                     Err(e) => view! {
                         <p class="error" role="alert">"Could not load the prompt: " {error_text(e)}</p>
@@ -154,7 +189,7 @@ fn PromptPage(id: Uuid, vars: VarState, refresh: RwSignal<u32>) -> impl IntoView
         <Transition fallback=|| view! { <p class="loading">"Loading the versions…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <VersionsPanel detail draft vars notice on_changed=on_saved/> }.into_any(),
+                    Ok(detail) => view! { <VersionsPanel detail draft vars notice actions panel/> }.into_any(),
                     // The editor above already says why.
                     Err(_) => ().into_any(),
                 }

@@ -3,19 +3,18 @@
 //! editing from one, opening one in the playground, and the diff between
 //! any two.
 
-use std::future::Future;
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use pep::prompts::{Label, Lifecycle, PromptDetail, PromptVersion};
-use server_fn::ServerFnError;
+use serde_json::Value;
+use uuid::Uuid;
 
+use super::actions::{Change, HubActions};
 use super::diff::DiffView;
 use super::draft::Draft;
-use super::error_text;
-use super::launch::{hand_over, version_handoff};
 use super::variables::VarState;
-use crate::hub_api::{delete_label, render_version, set_label, set_lifecycle};
+use crate::handoff::PlaygroundHandoff;
 
 /// The moves a version in state `from` may make, with their buttons' words.
 pub fn moves(from: Lifecycle) -> Vec<(Lifecycle, &'static str)> {
@@ -35,28 +34,23 @@ pub fn moves(from: Lifecycle) -> Vec<(Lifecycle, &'static str)> {
     .collect()
 }
 
-/// Runs one change on the server; on success the panel reloads, on failure
-/// the panel shows why.
-fn act<T>(
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    on_changed: Callback<()>,
-    change: impl Future<Output = Result<T, ServerFnError>> + 'static,
-) {
-    if busy.get_untracked() {
-        return;
+/// What the versions panel shares with its prompt's page, which outlives
+/// it (the panel is made again on every reload): what to say, whether a
+/// change or an opening runs, and the opening itself.
+#[derive(Clone, Copy)]
+pub struct PanelState {
+    pub error: RwSignal<Option<String>>,
+    pub busy: Signal<bool>,
+    pub open: Action<(PromptVersion, BTreeMap<String, Value>), Result<PlaygroundHandoff, String>>,
+}
+
+impl PanelState {
+    /// Sends `change` to the server; the page reloads the panel when it is
+    /// done, and says why when it was refused.
+    fn change(self, actions: HubActions, id: Uuid, change: Change) {
+        self.error.set(None);
+        actions.change.dispatch((id, change));
     }
-    busy.set(true);
-    error.set(None);
-    leptos::task::spawn_local(async move {
-        match change.await {
-            Ok(_) => on_changed.run(()),
-            Err(e) => {
-                error.try_set(Some(error_text(e)));
-            }
-        }
-        busy.try_set(false);
-    });
 }
 
 /// The versions panel.
@@ -66,12 +60,10 @@ pub fn VersionsPanel(
     draft: Draft,
     vars: VarState,
     notice: RwSignal<Option<Result<String, String>>>,
-    on_changed: Callback<()>,
+    actions: HubActions,
+    panel: PanelState,
 ) -> impl IntoView {
     let id = detail.prompt.id;
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
     let labels = detail.labels.clone();
     let numbers: Vec<u32> = detail.versions.iter().map(|v| v.version).collect();
 
@@ -81,25 +73,14 @@ pub fn VersionsPanel(
         .rev()
         .map(|v| {
             let here: Vec<Label> = labels.iter().filter(|l| l.version == v.version).cloned().collect();
-            let navigate = navigate.clone();
             let open = {
                 let version = v.clone();
-                move |_| {
-                    let version = version.clone();
-                    let navigate = navigate.clone();
-                    let values = match vars.values() {
-                        Ok(values) => values,
-                        Err(e) => return error.set(Some(format!("Fix the JSON values first: {e}"))),
-                    };
-                    busy.set(true);
-                    leptos::task::spawn_local(async move {
-                        let rendered = render_version(id, version.version, values).await.map_err(error_text);
-                        let handoff = rendered.and_then(|r| version_handoff(&version, &r));
-                        busy.try_set(false);
-                        if let Err(e) = hand_over(handoff, navigate) {
-                            error.try_set(Some(format!("v{}: {e}", version.version)));
-                        }
-                    });
+                move |_| match vars.values() {
+                    Ok(values) => {
+                        panel.error.set(None);
+                        panel.open.dispatch((version.clone(), values));
+                    }
+                    Err(e) => panel.error.set(Some(format!("Fix the JSON values first: {e}"))),
                 }
             };
             let edit = {
@@ -112,16 +93,16 @@ pub fn VersionsPanel(
                     ))));
                 }
             };
-            view! { <VersionRow version=v.clone() labels=here busy error on_changed open=Callback::new(open) edit=Callback::new(edit)/> }
+            view! { <VersionRow version=v.clone() labels=here actions panel open=Callback::new(open) edit=Callback::new(edit)/> }
         })
         .collect_view();
 
     view! {
         <section id="versions" class="hub-versions" aria-label="Versions">
             <h2>"Versions"</h2>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || panel.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <ul class="version-list">{rows}</ul>
-            <Labels id labels=detail.labels.clone() versions=detail.versions.clone() busy error on_changed/>
+            <Labels id labels=detail.labels.clone() versions=detail.versions.clone() actions panel/>
             <DiffView id versions=numbers/>
         </section>
     }
@@ -131,9 +112,8 @@ pub fn VersionsPanel(
 fn VersionRow(
     version: PromptVersion,
     labels: Vec<Label>,
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    on_changed: Callback<()>,
+    actions: HubActions,
+    panel: PanelState,
     open: Callback<leptos::ev::MouseEvent>,
     edit: Callback<leptos::ev::MouseEvent>,
 ) -> impl IntoView {
@@ -160,8 +140,8 @@ fn VersionRow(
                     type="button"
                     class="set-lifecycle"
                     data-to=to.as_str()
-                    disabled=move || busy.get()
-                    on:click=move |_| act(busy, error, on_changed, set_lifecycle(id, n, to))
+                    disabled=move || panel.busy.get()
+                    on:click=move |_| panel.change(actions, id, Change::Lifecycle { version: n, to })
                 >
                     {word}
                 </button>
@@ -181,7 +161,7 @@ fn VersionRow(
             <div class="version-actions">
                 {buttons}
                 <button type="button" class="edit-version" on:click=move |ev| edit.run(ev)>"Edit from here"</button>
-                <button type="button" class="open-version" disabled=move || busy.get() on:click=move |ev| open.run(ev)>
+                <button type="button" class="open-version" disabled=move || panel.busy.get() on:click=move |ev| open.run(ev)>
                     "Open in playground"
                 </button>
             </div>
@@ -193,12 +173,11 @@ fn VersionRow(
 /// or move one.
 #[component]
 fn Labels(
-    id: uuid::Uuid,
+    id: Uuid,
     labels: Vec<Label>,
     versions: Vec<PromptVersion>,
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    on_changed: Callback<()>,
+    actions: HubActions,
+    panel: PanelState,
 ) -> impl IntoView {
     // An archived version takes no label.
     let targets: Vec<u32> = versions
@@ -212,12 +191,23 @@ fn Labels(
     let set = move || {
         let label = name.get_untracked().trim().to_owned();
         let Some(version) = target.get_untracked() else {
-            return error.set(Some("Pick a version that is not archived.".to_owned()));
+            return panel
+                .error
+                .set(Some("Pick a version that is not archived.".to_owned()));
         };
         if label.is_empty() {
-            return error.set(Some("Name the label, for example production.".to_owned()));
+            return panel
+                .error
+                .set(Some("Name the label, for example production.".to_owned()));
         }
-        act(busy, error, on_changed, set_label(id, label, version));
+        panel.change(
+            actions,
+            id,
+            Change::Label {
+                name: label,
+                version,
+            },
+        );
     };
     let list = labels
         .into_iter()
@@ -231,8 +221,8 @@ fn Labels(
                         type="button"
                         class="delete-label icon"
                         aria-label=format!("Delete label {}", l.name)
-                        disabled=move || busy.get()
-                        on:click=move |_| act(busy, error, on_changed, delete_label(id, label.clone()))
+                        disabled=move || panel.busy.get()
+                        on:click=move |_| panel.change(actions, id, Change::Unlabel { name: label.clone() })
                     >
                         "Delete"
                     </button>
@@ -262,7 +252,7 @@ fn Labels(
                 >
                     {targets.iter().map(|n| view! { <option value=n.to_string()>{format!("v{n}")}</option> }).collect_view()}
                 </select>
-                <button type="button" id="set_label" disabled=move || busy.get() on:click=move |_| set()>
+                <button type="button" id="set_label" disabled=move || panel.busy.get() on:click=move |_| set()>
                     "Set label"
                 </button>
             </div>

@@ -4,14 +4,16 @@
 //! edited and resent, the last reply regenerated.
 
 use leptos::prelude::*;
-use pep::chat::{Message, Role, ToolCall, Usage};
-use pep::runs::{Rating, RunMetrics, RunStatus};
-use pep::schema::Validation;
+use pep::chat::{Message, Role, ToolCall};
+use pep::outcome::Usage;
+use pep::outcome::Validation;
+use pep::outcome::{Rating, RunMetrics, RunStatus};
 use uuid::Uuid;
 
 use super::clipboard;
 use super::markdown;
 use crate::api::set_feedback;
+use crate::icons::Thumb;
 
 /// The end of an assistant turn.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,19 +80,24 @@ impl Entry {
 
 impl Entry {
     /// A message of a stored conversation, as it was when it was saved:
-    /// an assistant reply keeps its run (for feedback) and its rating.
-    pub fn stored(stored: &pep::history::ConversationMessage) -> Self {
+    /// an assistant reply keeps its run (for feedback), its rating, how the
+    /// run ended and its figures.
+    pub fn stored(stored: &pep::conversations::ConversationMessage) -> Self {
         let entry = Entry::new(stored.message.role, stored.message.content.clone());
         if stored.message.role == Role::Assistant {
             entry.run_id.set(stored.run_id);
+            let outcome = stored.outcome.as_ref();
             entry.outcome.set(Some(Outcome {
                 run_id: stored.run_id,
-                status: RunStatus::Ok,
-                usage: Usage::default(),
-                metrics: None,
-                error: None,
+                // A reply whose run is not stored was stored with its
+                // conversation, so it had ended well enough to keep.
+                status: outcome.map_or(RunStatus::Ok, |o| o.status),
+                usage: outcome.map(|o| o.usage).unwrap_or_default(),
+                metrics: outcome.map(|o| o.metrics),
+                error: outcome.and_then(|o| o.error.clone()),
                 stored: true,
             }));
+            entry.trace_id.set(outcome.and_then(|o| o.trace_id.clone()));
             entry.tool_calls.set(stored.message.tool_calls.clone());
             entry.feedback.set(stored.feedback);
         }
@@ -132,8 +139,59 @@ pub struct Actions {
     pub busy: Signal<bool>,
 }
 
+/// How near the bottom (in CSS pixels) still counts as reading the newest
+/// message: the view follows the reply from there.
+const FOLLOW_SLACK_PX: i32 = 48;
+
+/// The conversation follows the newest message (a streaming reply, a
+/// reopened conversation) while the reader is at the bottom. Once they
+/// scroll up it stays where they are, and "Jump to latest" brings them
+/// back.
 #[component]
 pub fn Conversation(entries: RwSignal<Vec<Entry>>, actions: Actions) -> impl IntoView {
+    let list = NodeRef::<leptos::html::Section>::new();
+    let following = RwSignal::new(true);
+    let at_bottom = move || {
+        list.get_untracked().is_none_or(|el| {
+            el.scroll_height() - el.scroll_top() - el.client_height() <= FOLLOW_SLACK_PX
+        })
+    };
+    let to_bottom = move || {
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    Effect::new(move |shown: Option<usize>| {
+        // What makes the conversation taller: a message, or the newest one
+        // growing as it streams.
+        let (count, sent) = entries.with(|v| {
+            if let Some(last) = v.last() {
+                last.text.track();
+                last.reasoning.track();
+                last.outcome.track();
+            }
+            let sent = v.iter().rev().take(2).any(|e| e.role == Role::User);
+            (v.len(), sent)
+        });
+        // Sending a message is asking to see its reply.
+        if sent && shown.is_some_and(|n| n < count) {
+            following.set(true);
+        }
+        if following.get_untracked() {
+            // Asked again when the frame comes: the reader may have
+            // scrolled up in between.
+            request_animation_frame(move || {
+                if following.get_untracked() {
+                    to_bottom();
+                }
+            });
+        }
+        count
+    });
+    let jump = move |_| {
+        following.set(true);
+        to_bottom();
+    };
     let last_user = Memo::new(move |_| {
         entries.with(|v| v.iter().rev().find(|e| e.role == Role::User).map(|e| e.key))
     });
@@ -145,7 +203,13 @@ pub fn Conversation(entries: RwSignal<Vec<Entry>>, actions: Actions) -> impl Int
         })
     });
     view! {
-        <section class="messages" aria-live="polite" aria-label="Conversation">
+        <section
+            class="messages"
+            aria-live="polite"
+            aria-label="Conversation"
+            node_ref=list
+            on:scroll=move |_| following.set(at_bottom())
+        >
             <Show when=move || entries.with(Vec::is_empty)>
                 <p class="empty">"Send a message to start. Replies stream in as the model writes them."</p>
             </Show>
@@ -157,6 +221,9 @@ pub fn Conversation(entries: RwSignal<Vec<Entry>>, actions: Actions) -> impl Int
                     actions
                 />
             </For>
+            <Show when=move || !following.get() && !entries.with(Vec::is_empty)>
+                <button type="button" class="jump-latest" on:click=jump>"Jump to latest ↓"</button>
+            </Show>
         </section>
     }
 }
@@ -285,8 +352,9 @@ fn ValidationView(entry: Entry) -> impl IntoView {
 
 /// The usage badge's text: input and output tokens, with the cached and
 /// reasoning parts only when there are some (kept short, so the badges stay
-/// on one line while the figures grow).
-pub fn usage_text(u: &Usage) -> String {
+/// on one line while the figures grow). While a reply streams, input not
+/// yet reported is "…", not 0.
+pub fn usage_text(u: &Usage, streaming: bool) -> String {
     let part = |n: u32, what: &str| {
         if n > 0 {
             format!(" ({n} {what})")
@@ -294,9 +362,13 @@ pub fn usage_text(u: &Usage) -> String {
             String::new()
         }
     };
+    let input = if streaming && u.input_tokens == 0 {
+        "…".to_owned()
+    } else {
+        u.input_tokens.to_string()
+    };
     format!(
-        "{} in{} · {} out{}",
-        u.input_tokens,
+        "{input} in{} · {} out{}",
         part(u.cached_tokens, "cached"),
         u.output_tokens,
         part(u.reasoning_tokens, "reasoning")
@@ -305,12 +377,18 @@ pub fn usage_text(u: &Usage) -> String {
 
 /// Figures above an assistant reply's text: updated while it streams, then
 /// what the run measured. Each badge keeps its place, so nothing jumps.
+/// The status pill is as wide as its word.
 #[component]
 fn Badges(entry: Entry) -> impl IntoView {
-    let figures = move || -> Option<(Usage, RunMetrics)> {
+    // While streaming, the output count follows the text: the server's
+    // progress events are paced, but every delta on screen is counted.
+    let figures = move || -> Option<(Usage, RunMetrics, bool)> {
         match entry.outcome.get() {
-            Some(o) => o.metrics.map(|m| (o.usage, m)),
-            None => entry.live.get(),
+            Some(o) => o.metrics.map(|m| (o.usage, m, false)),
+            None => entry.live.get().map(|(mut u, m)| {
+                u.output_tokens = u.output_tokens.max(entry.deltas.get());
+                (u, m, true)
+            }),
         }
     };
     let fmt_ms = |v: f64| format!("{v:.0} ms");
@@ -321,16 +399,17 @@ fn Badges(entry: Entry) -> impl IntoView {
     let trace_copied = RwSignal::new(false);
     view! {
         <div class="badges" role="group" aria-label="Run metrics">
-            <span class=move || format!("badge run-status status-{}", status())>{status}</span>
-            {move || figures().map(|(u, m)| view! {
+            {move || figures().map(|(u, m, streaming)| view! {
                 <span class="badge ttft" title="time to first token">"TTFT " {m.ttft_ms.map(fmt_ms).unwrap_or_else(|| "…".into())}</span>
                 <span class="badge latency" title="latency">"latency " {fmt_ms(m.latency_ms)}</span>
                 <span class="badge speed" title="decode speed">{m.tokens_per_second.map(|t| format!("{t:.1} tok/s")).unwrap_or_else(|| "… tok/s".into())}</span>
                 <span class="badge usage" title="tokens: input (of which cached) · output (of which reasoning)">
-                    {usage_text(&u)}
+                    {usage_text(&u, streaming)}
                 </span>
                 <span class="badge cost" title="cost at list prices">{format!("${:.6}", m.cost_usd)}</span>
             })}
+            // After the figures, so its word changing width moves nothing.
+            <span class=move || format!("badge run-status status-{}", status())>{status}</span>
             {move || entry.trace_id.get().map(|id| {
                 let short = id.chars().take(8).collect::<String>();
                 let full = id.clone();
@@ -382,8 +461,8 @@ fn Feedback(entry: Entry) -> impl IntoView {
     view! {
         <Show when=move || entry.outcome.with(Option::is_some) && entry.run_id.with(Option::is_some)>
             <div class="feedback" role="group" aria-label="Rate this reply">
-                <button type="button" class="icon like" aria-pressed=pressed(Rating::Like) aria-label="Like" on:click=move |_| rate(Rating::Like)>"👍"</button>
-                <button type="button" class="icon dislike" aria-pressed=pressed(Rating::Dislike) aria-label="Dislike" on:click=move |_| rate(Rating::Dislike)>"👎"</button>
+                <button type="button" class="icon like" aria-pressed=pressed(Rating::Like) aria-label="Like" on:click=move |_| rate(Rating::Like)><Thumb up=true/></button>
+                <button type="button" class="icon dislike" aria-pressed=pressed(Rating::Dislike) aria-label="Dislike" on:click=move |_| rate(Rating::Dislike)><Thumb up=false/></button>
                 {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
             </div>
         </Show>
@@ -402,8 +481,21 @@ mod tests {
             reasoning_tokens: 0,
             cached_tokens: 0,
         };
-        assert_eq!(usage_text(&u), "10 in · 120 out");
+        assert_eq!(usage_text(&u, false), "10 in · 120 out");
         (u.cached_tokens, u.reasoning_tokens) = (8, 24);
-        assert_eq!(usage_text(&u), "10 in (8 cached) · 120 out (24 reasoning)");
+        assert_eq!(
+            usage_text(&u, false),
+            "10 in (8 cached) · 120 out (24 reasoning)"
+        );
+    }
+
+    #[test]
+    fn input_not_yet_reported_is_not_shown_as_zero_while_streaming() {
+        let u = Usage {
+            output_tokens: 3,
+            ..Usage::default()
+        };
+        assert_eq!(usage_text(&u, true), "… in · 3 out");
+        assert_eq!(usage_text(&u, false), "0 in · 3 out");
     }
 }

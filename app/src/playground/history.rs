@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use pep::history::ConversationSummary;
+use pep::conversations::ConversationSummary;
 use uuid::Uuid;
 
 use crate::debounce::{debounced, SEARCH_DELAY};
@@ -18,7 +18,7 @@ const SHOWN: u32 = 50;
 /// The conversation list. `current` is the open conversation; `changed`
 /// moves when a turn ends, so the list shows new titles and order.
 #[component]
-pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> impl IntoView {
+pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<usize>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let search = debounced(move || text.get(), SEARCH_DELAY);
     // Bumped by a rename or delete made here.
@@ -30,7 +30,11 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> 
         let q = search.get();
         changed.track();
         edited.track();
-        async move { list_conversations(q, SHOWN, 0).await.map_err(error_text) }
+        async move {
+            list_conversations(q, Some(SHOWN), 0)
+                .await
+                .map_err(error_text)
+        }
     });
     view! {
         <details class="history" open>
@@ -52,9 +56,15 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<u32>) -> 
             <Transition fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(items) if items.is_empty() => view! {
-                            <p class="empty">"No stored conversations yet."</p>
-                        }.into_any(),
+                        Ok(items) if items.is_empty() => {
+                            let wanted = search.get_untracked().trim().to_owned();
+                            let words = if wanted.is_empty() {
+                                "No stored conversations yet: each chat is kept here as you send it.".to_owned()
+                            } else {
+                                format!("No conversation title contains “{wanted}”.")
+                            };
+                            view! { <p class="empty history-empty">{words}</p> }.into_any()
+                        }
                         Ok(items) => view! {
                             <ul class="history-list">
                                 {items.into_iter().map(|c| view! { <Item c current edited leave/> }).collect_view()}

@@ -10,6 +10,7 @@ mod history;
 mod markdown;
 mod resume;
 mod session;
+mod settings;
 mod structured;
 mod turn;
 
@@ -17,17 +18,19 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use pep::catalog::ModelInfo;
-use pep::chat::{Message, Role};
-use pep::history::PromptRef;
+use pep::chat::{ChatRequest, Message, Role};
+use pep::outcome::PromptRef;
 use uuid::Uuid;
 
+use crate::action_outcome::on_outcome;
 use crate::api::{list_models, ui_settings};
-pub use controls::{split_system_text, system_text};
 pub use history::short_time;
+pub use settings::{split_system_text, system_text};
 
 use composer::Composer;
-use controls::{Controls, Settings};
+use controls::Controls;
 use conversation::{Actions, Conversation, Entry};
+use settings::{Delivery, Settings};
 
 /// The playground page.
 #[component]
@@ -35,7 +38,6 @@ pub fn Playground() -> impl IntoView {
     let models = Resource::new(|| (), |_| list_models());
     let settings = Settings::new();
     let entries: RwSignal<Vec<Entry>> = RwSignal::new(Vec::new());
-    let busy = RwSignal::new(false);
     let input = RwSignal::new(String::new());
     let notice: RwSignal<Option<String>> = RwSignal::new(None);
     let turn = turn::TurnState::new();
@@ -44,8 +46,6 @@ pub fn Playground() -> impl IntoView {
     // and the saved prompt version the setup came from.
     let conversation_id: RwSignal<Option<Uuid>> = RwSignal::new(None);
     let prompt_ref: RwSignal<Option<PromptRef>> = RwSignal::new(None);
-    // Bumped when a turn ends, so the conversation list shows it.
-    let history_changed = RwSignal::new(0_u32);
     // Entries are made under the page's owner: one made under a message's
     // button handler would be disposed with that message (a regenerate
     // removes the message whose button was clicked).
@@ -75,6 +75,24 @@ pub fn Playground() -> impl IntoView {
         pick_model(&list, settings.model.get().as_deref())
     });
 
+    // A turn, from the request to its stored run; and the server's check
+    // of the response format before a message goes. Both hold the page
+    // busy; the conversation list reloads when a turn ends.
+    let turns = Action::new_unsync(
+        move |(request, reply, delivery): &(ChatRequest, Entry, Delivery)| {
+            turn.run(request.clone(), *reply, *delivery)
+        },
+    );
+    let checks = Action::new_unsync(move |text: &String| {
+        let text = text.clone();
+        async move {
+            let approved = structured::check(settings.response, current.get_untracked()).await;
+            (text, approved)
+        }
+    });
+    let busy = Signal::derive(move || turns.pending().get() || checks.pending().get());
+    on_outcome(turns, move |()| session.touch());
+
     // Starts a turn answering `history` (which ends with the user's
     // message). Returns false, with a notice, when nothing could be sent.
     let start_turn = move |history: Vec<Message>| -> bool {
@@ -102,7 +120,7 @@ pub fn Playground() -> impl IntoView {
         session.touch();
         let mut messages: Vec<Message> = settings.system_message().into_iter().collect();
         messages.extend(history);
-        let request = pep::chat::ChatRequest {
+        let request = ChatRequest {
             model: model.id.clone(),
             messages,
             params,
@@ -117,51 +135,38 @@ pub fn Playground() -> impl IntoView {
         };
         let reply = new_entry(Role::Assistant, String::new());
         entries.update(|v| v.push(reply));
-        busy.set(true);
-        let delivery = settings.delivery.get_untracked();
-        leptos::task::spawn_local(async move {
-            turn.run(request, reply, delivery).await;
-            busy.set(false);
-            session.touch();
-            history_changed.update(|n| *n += 1);
-        });
+        turns.dispatch_local((request, reply, settings.delivery.get_untracked()));
         true
     };
 
-    // Sends the composer's message, after the server has approved the
+    // Sends the composer's message once the server has approved the
     // response format (a schema is checked against the model's provider).
     let send = move || {
-        if busy.get_untracked() {
-            return;
-        }
         let text = input.get_untracked();
-        if text.trim().is_empty() {
+        if !busy.get_untracked() && !text.trim().is_empty() {
+            checks.dispatch_local(text);
+        }
+    };
+    on_outcome(checks, move |(text, approved): &(String, bool)| {
+        if !approved {
+            notice.set(Some(
+                "Fix the JSON schema first: its problems are listed under the editor.".into(),
+            ));
             return;
         }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let approved = structured::check(settings.response, current.get_untracked()).await;
-            busy.set(false);
-            if !approved {
-                notice.set(Some(
-                    "Fix the JSON schema first: its problems are listed under the editor.".into(),
-                ));
-                return;
-            }
-            let mut history = conversation::history(&entries.get_untracked());
-            history.push(Message::new(Role::User, text.clone()));
-            let user = new_entry(Role::User, text);
-            entries.update(|v| v.push(user));
-            if start_turn(history) {
-                input.set(String::new());
-            } else {
-                // Nothing was sent: the message stays in the composer.
-                entries.update(|v| {
-                    v.pop();
-                });
-            }
-        });
-    };
+        let mut history = conversation::history(&entries.get_untracked());
+        history.push(Message::new(Role::User, text.clone()));
+        let user = new_entry(Role::User, text.clone());
+        entries.update(|v| v.push(user));
+        if start_turn(history) {
+            input.set(String::new());
+        } else {
+            // Nothing was sent: the message stays in the composer.
+            entries.update(|v| {
+                v.pop();
+            });
+        }
+    });
 
     // Drops the last exchange and puts its message back in the composer.
     let edit_last = move || {
@@ -305,7 +310,7 @@ pub fn Playground() -> impl IntoView {
     let actions = Actions {
         edit_last: Callback::new(move |()| edit_last()),
         regenerate: Callback::new(move |()| regenerate()),
-        busy: busy.into(),
+        busy,
     };
 
     // The first stop of the Tab key: straight to the message box, past the
@@ -320,10 +325,33 @@ pub fn Playground() -> impl IntoView {
             let _ = el.focus();
         }
     };
+    // On a narrow screen the conversations and settings are a drawer, so
+    // the chat and its composer come first; on a wide one they are a column
+    // and the toggle is hidden.
+    let drawer = RwSignal::new(false);
+    // Opening a conversation (or a new chat) from the drawer shows it.
+    Effect::new(move |_| {
+        wanted.track();
+        drawer.set(false);
+    });
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && drawer.get_untracked() {
+            drawer.set(false);
+        }
+    };
     view! {
-        <div class="layout">
+        <div class="layout playground-layout" class:drawer-open=move || drawer.get() on:keydown=close_on_escape>
             <a class="skip-link" href="#message" on:click=skip_to_message>"Skip to the message box"</a>
             <crate::nav::TopBar>
+                <button
+                    type="button"
+                    class="drawer-toggle"
+                    aria-controls="sidebar"
+                    aria-expanded=move || drawer.get().to_string()
+                    on:click=move |_| drawer.update(|open| *open = !*open)
+                >
+                    "Settings & chats"
+                </button>
                 <span class="session">
                     {move || {
                         let id = session.id.get();
@@ -335,8 +363,10 @@ pub fn Playground() -> impl IntoView {
                     }}
                 </span>
             </crate::nav::TopBar>
-            <aside class="sidebar">
-                <history::ConversationList current=conversation_id.into() changed=history_changed.into()/>
+            <div class="drawer-backdrop" aria-hidden="true" on:click=move |_| drawer.set(false)></div>
+            <aside id="sidebar" class="sidebar" aria-label="Conversations and model settings">
+                <button type="button" class="drawer-close" on:click=move |_| drawer.set(false)>"Close"</button>
+                <history::ConversationList current=conversation_id.into() changed=turns.version().into()/>
                 <Suspense fallback=|| view! { <p class="loading">"Loading models…"</p> }>
                     {move || Suspend::new(async move {
                         match models.await {
@@ -354,7 +384,7 @@ pub fn Playground() -> impl IntoView {
                 {move || notice.get().map(|n| view! { <p class="error notice" role="alert">{n}</p> })}
                 <Composer
                     input
-                    busy=busy.into()
+                    busy
                     on_send=Callback::new(move |()| send())
                     on_stop=Callback::new(move |()| stop())
                     on_clear=Callback::new(move |()| clear())

@@ -2,7 +2,8 @@
 //! parameters, system prompt) of its last run, so it continues as it was.
 
 use pep::chat::{GenerationParams, Role};
-use pep::history::{ConversationMessage, PromptRef};
+use pep::conversations::ConversationMessage;
+use pep::outcome::PromptRef;
 use uuid::Uuid;
 
 use crate::history_api::{get_conversation, get_run};

@@ -132,10 +132,17 @@ impl ResponseSettings {
 }
 
 /// Parses the editor's text, locating a syntax error by line and column.
+/// The place is said once: serde's message, which repeats it, is cut.
 pub fn parse_schema(text: &str) -> Result<serde_json::Value, SchemaProblem> {
-    serde_json::from_str(text).map_err(|e| SchemaProblem {
-        place: format!("line {}, column {}", e.line(), e.column()),
-        message: e.to_string(),
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let repeated = format!(" at line {} column {}", e.line(), e.column());
+        SchemaProblem {
+            place: format!("line {}, column {}", e.line(), e.column()),
+            message: message
+                .strip_suffix(&repeated)
+                .map_or_else(|| message.clone(), str::to_owned),
+        }
     })
 }
 
@@ -237,8 +244,17 @@ pub fn StructuredOutput(
             recheck();
         }
     };
+    // The roomy editor: the panel over the page, the schema's problems
+    // beside it; Escape or Done puts it back.
+    let roomy = RwSignal::new(false);
+    let leave_roomy = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && roomy.get_untracked() {
+            ev.stop_propagation();
+            roomy.set(false);
+        }
+    };
     view! {
-        <fieldset class="structured">
+        <fieldset class="structured" class:roomy=move || roomy.get() on:keydown=leave_roomy>
             <legend>"Response"</legend>
             <label for="response_mode">"Response mode"</label>
             <select
@@ -269,30 +285,51 @@ pub fn StructuredOutput(
                     prop:value=move || settings.name.get()
                     on:change=move |ev| settings.name.set(schema_name(&event_target_value(&ev)))
                 />
-                <label for="schema">"JSON schema"</label>
-                <textarea
-                    id="schema"
-                    class="code"
-                    rows="10"
-                    spellcheck="false"
-                    prop:value=move || settings.schema.get()
-                    on:input=move |ev| settings.schema.set(event_target_value(&ev))
-                    on:blur=move |_| recheck()
-                ></textarea>
-                <label class="inline" for="strict">
-                    <input
-                        id="strict"
-                        type="checkbox"
-                        prop:checked=move || settings.strict.get()
-                        on:change=move |ev| settings.strict.set(event_target_checked(&ev))
-                    />
-                    "Strict (the provider enforces the schema)"
-                </label>
-                <ul class="schema-problems" aria-live="polite">
-                    {move || settings.problems.get().into_iter().map(|p| view! {
-                        <li class="error" role="alert"><code>{if p.place.is_empty() { "/".to_owned() } else { p.place }}</code> " " {p.message}</li>
-                    }).collect_view()}
-                </ul>
+                <div class="schema-head">
+                    <label for="schema">"JSON schema"</label>
+                    <button
+                        type="button"
+                        id="schema_roomy"
+                        class="icon"
+                        aria-pressed=move || roomy.get().to_string()
+                        on:click=move |_| roomy.update(|r| *r = !*r)
+                    >
+                        {move || if roomy.get() { "Done" } else { "Expand editor" }}
+                    </button>
+                </div>
+                <div class="schema-work">
+                    // The numbers and the text scroll together: the text area
+                    // is as tall as its lines, its frame scrolls.
+                    <div class="code-editor">
+                        <pre class="line-numbers" aria-hidden="true">{move || settings.schema.with(|s| line_numbers(s))}</pre>
+                        <textarea
+                            id="schema"
+                            class="code"
+                            wrap="off"
+                            spellcheck="false"
+                            rows=move || settings.schema.with(|s| line_count(s)).to_string()
+                            prop:value=move || settings.schema.get()
+                            on:input=move |ev| settings.schema.set(event_target_value(&ev))
+                            on:blur=move |_| recheck()
+                        ></textarea>
+                    </div>
+                    <div class="schema-side">
+                        <label class="inline" for="strict">
+                            <input
+                                id="strict"
+                                type="checkbox"
+                                prop:checked=move || settings.strict.get()
+                                on:change=move |ev| settings.strict.set(event_target_checked(&ev))
+                            />
+                            "Strict (the provider enforces the schema)"
+                        </label>
+                        <ul class="schema-problems" aria-live="polite">
+                            {move || settings.problems.get().into_iter().map(|p| view! {
+                                <li class="error" role="alert"><code>{if p.place.is_empty() { "/".to_owned() } else { p.place }}</code> " " {p.message}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                </div>
             </Show>
             <Show when=move || settings.kind.get() == ResponseKind::JsonObject>
                 <p class="hint">"Ask for JSON in the prompt too; the reply is checked to be a JSON object."</p>
@@ -301,15 +338,41 @@ pub fn StructuredOutput(
     }
 }
 
+/// How many lines `text` has as a text area shows it (at least one; a
+/// last line break starts an empty line).
+pub fn line_count(text: &str) -> usize {
+    text.split('\n').count()
+}
+
+/// The editor's gutter: one number per line.
+pub fn line_numbers(text: &str) -> String {
+    (1..=line_count(text))
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn the_gutter_numbers_every_line() {
+        assert_eq!(line_count(""), 1);
+        assert_eq!(line_count("{\n}"), 2);
+        assert_eq!(line_count("{\n}\n"), 3);
+        assert_eq!(line_numbers("a\nb\nc"), "1\n2\n3");
+    }
+
+    #[test]
     fn syntax_errors_point_at_line_and_column() {
         let err = parse_schema("{\n  \"type\": \"object\",\n  oops\n}").err();
-        let err = err.map(|e| e.place).unwrap_or_default();
-        assert_eq!(err, "line 3, column 3");
+        let (place, message) = err.map(|e| (e.place, e.message)).unwrap_or_default();
+        assert_eq!(place, "line 3, column 3");
+        assert_eq!(
+            message, "key must be a string",
+            "the place is not said twice"
+        );
         assert!(parse_schema(STARTER_SCHEMA).is_ok());
     }
 

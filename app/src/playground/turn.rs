@@ -4,12 +4,13 @@
 
 use futures::StreamExt;
 use leptos::prelude::*;
-use pep::chat::{ChatEvent, ChatReply, ChatRequest, Usage};
-use pep::runs::RunStatus;
+use pep::chat::{ChatEvent, ChatReply, ChatRequest};
+use pep::outcome::RunStatus;
+use pep::outcome::Usage;
 use uuid::Uuid;
 
-use super::controls::Delivery;
 use super::conversation::{Entry, Outcome};
+use super::settings::Delivery;
 use crate::api::{cancel_run, chat_complete, chat_stream};
 use crate::ndjson::LineDecoder;
 
@@ -34,6 +35,8 @@ impl TurnState {
         self.stop_requested.set(true);
         if let Some(id) = self.run_id.get_untracked() {
             leptos::task::spawn_local(async move {
+                // Not found means the run ended on its own meanwhile: the
+                // reply shows how, so there is nothing more to say.
                 let _ = cancel_run(id).await;
             });
         }

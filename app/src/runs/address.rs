@@ -7,8 +7,8 @@
 //! plain page is `/runs`. An address that does not read (a hand-edited
 //! status, a broken id) opens the plain page rather than an error.
 
-use pep::history::{RunQuery, RunSort, SortOrder};
-use pep::runs::RunStatus;
+use pep::outcome::RunStatus;
+use pep::runs::{RunQuery, RunSort, SortOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

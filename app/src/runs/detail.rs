@@ -4,12 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use pep::chat::Role;
-use pep::runs::{Rating, RunRecord};
+use pep::runs::RunRecord;
 use uuid::Uuid;
 
 use crate::handoff::{store_handoff, PlaygroundHandoff};
 use crate::history_api::get_run;
 use crate::hub::error_text;
+use crate::icons::RatingMark;
 use crate::playground::split_system_text;
 
 /// The playground setup that repeats `run`: its model and parameters, its
@@ -74,11 +75,7 @@ fn Body(run: RunRecord) -> impl IntoView {
         Err(e) => error.set(Some(e)),
     };
     let params = serde_json::to_string_pretty(&run.params).unwrap_or_default();
-    let rating = match run.feedback {
-        Some(Rating::Like) => "👍 liked",
-        Some(Rating::Dislike) => "👎 disliked",
-        None => "not rated",
-    };
+    let rating = run.feedback;
     let u = run.usage;
     let m = run.metrics;
     view! {
@@ -97,7 +94,7 @@ fn Body(run: RunRecord) -> impl IntoView {
             <div><dt>"Speed"</dt><dd>{m.tokens_per_second.map_or_else(|| "–".into(), |v| format!("{v:.1} tok/s"))}</dd></div>
             <div><dt>"Tokens"</dt><dd>{format!("{} in ({} cached) · {} out ({} reasoning)", u.input_tokens, u.cached_tokens, u.output_tokens, u.reasoning_tokens)}</dd></div>
             <div><dt>"Cost"</dt><dd>{format!("${:.6}", m.cost_usd)}</dd></div>
-            <div><dt>"Rating"</dt><dd>{rating}</dd></div>
+            <div><dt>"Rating"</dt><dd><RatingMark rating/></dd></div>
             <div><dt>"Session"</dt><dd>{run.session_id.clone().unwrap_or_else(|| "–".into())}</dd></div>
             <div><dt>"Trace"</dt><dd><code>{run.trace_id.clone().unwrap_or_else(|| "–".into())}</code></dd></div>
             {run.prompt.map(|p| view! {
@@ -134,8 +131,9 @@ fn Body(run: RunRecord) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pep::chat::{FinishReason, GenerationParams, Message, Usage};
-    use pep::runs::{RunMetrics, RunStatus};
+    use pep::chat::{GenerationParams, Message};
+    use pep::outcome::{FinishReason, Usage};
+    use pep::outcome::{RunMetrics, RunStatus};
 
     fn run(messages: Vec<Message>) -> RunRecord {
         RunRecord {

@@ -2,9 +2,9 @@
 //! change goes back to the first page.
 
 use leptos::prelude::*;
-use pep::history::RunQuery;
+use pep::outcome::RunStatus;
 use pep::prompts::PromptQuery;
-use pep::runs::RunStatus;
+use pep::runs::RunQuery;
 use uuid::Uuid;
 
 use super::calendar::{civil_from_days, days_from_civil};

@@ -17,7 +17,7 @@ mod table;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use pep::history::{RunQuery, RunStats};
+use pep::runs::{RunQuery, RunStats};
 use uuid::Uuid;
 
 use crate::history_api::{list_runs, run_stats};
@@ -117,6 +117,7 @@ fn Plots(stats: RunStats, pick: Callback<Uuid>) -> impl IntoView {
     if stats.points.is_empty() {
         return view! { <p class="empty">"No runs match: nothing to plot."</p> }.into_any();
     }
+    let statuses = plot::statuses(&stats.points);
     view! {
         <div class="plots">
             {[Metric::Latency, Metric::Tokens, Metric::Cost]
@@ -124,6 +125,7 @@ fn Plots(stats: RunStats, pick: Callback<Uuid>) -> impl IntoView {
                 .map(|m| view! { <Plot metric=m points=stats.points.clone() on_pick=pick/> })
                 .collect_view()}
         </div>
+        <plot::Legend statuses/>
     }
     .into_any()
 }

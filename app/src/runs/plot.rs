@@ -3,8 +3,8 @@
 //! The geometry is plain functions, tested natively.
 
 use leptos::prelude::*;
-use pep::history::RunPoint;
-use pep::runs::RunStatus;
+use pep::outcome::RunStatus;
+use pep::runs::RunPoint;
 use uuid::Uuid;
 
 use super::calendar::days_from_civil;
@@ -160,9 +160,50 @@ pub fn layout(points: &[RunPoint], metric: Metric) -> (f64, Vec<Dot>) {
     (top, dots)
 }
 
-/// One plot. Clicking a dot selects its run.
+/// The statuses among `points`, in [`RunStatus::ALL`]'s order: what the
+/// legend names.
+pub fn statuses(points: &[RunPoint]) -> Vec<RunStatus> {
+    RunStatus::ALL
+        .into_iter()
+        .filter(|s| points.iter().any(|p| p.status == *s))
+        .collect()
+}
+
+/// Which colour is which status, for the statuses the plots show.
+#[component]
+pub fn Legend(statuses: Vec<RunStatus>) -> impl IntoView {
+    view! {
+        <ul class="plot-legend" aria-label="Colours of the plots">
+            {statuses.into_iter().map(|s| view! {
+                <li>
+                    <svg viewBox="0 0 10 10" width="10" height="10" aria-hidden="true">
+                        <circle class=format!("dot status-{}", s.as_str()) cx="5" cy="5" r="4"/>
+                    </svg>
+                    {s.as_str()}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// One plot. Clicking a dot selects its run. A metric that is zero for
+/// every run (free models' cost) is said in words: an empty axis would
+/// only look like missing data.
 #[component]
 pub fn Plot(metric: Metric, points: Vec<RunPoint>, on_pick: Callback<Uuid>) -> impl IntoView {
+    if points.iter().all(|p| metric.value(p) == 0.0) {
+        let words = match metric {
+            Metric::Cost => format!("All {} runs were free: no cost to plot.", points.len()),
+            _ => format!("All {} runs show 0: nothing to plot.", points.len()),
+        };
+        return view! {
+            <figure class="plot plot-flat">
+                <figcaption>{metric.title()}</figcaption>
+                <p class="plot-note">{words}</p>
+            </figure>
+        }
+        .into_any();
+    }
     let (top, dots) = layout(&points, metric);
     let first = points
         .first()
@@ -208,6 +249,7 @@ pub fn Plot(metric: Metric, points: Vec<RunPoint>, on_pick: Callback<Uuid>) -> i
             </svg>
         </figure>
     }
+    .into_any()
 }
 
 #[cfg(test)]
@@ -238,6 +280,19 @@ mod tests {
         );
         assert_eq!(epoch_ms("2026-13-01T00:00:00Z"), None);
         assert_eq!(epoch_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn the_legend_names_the_statuses_shown_in_a_fixed_order() {
+        let mut failed = point("2026-11-27T05:00:00Z", 1.0, 1);
+        failed.status = RunStatus::Failed;
+        let points = [
+            point("2026-11-27T06:00:00Z", 1.0, 1),
+            failed.clone(),
+            failed,
+        ];
+        assert_eq!(statuses(&points), [RunStatus::Ok, RunStatus::Failed]);
+        assert!(statuses(&[]).is_empty());
     }
 
     #[test]

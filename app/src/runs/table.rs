@@ -2,10 +2,10 @@
 //! time. A row opens the run.
 
 use leptos::prelude::*;
-use pep::history::{RunPage, RunQuery, RunSort, SortOrder};
-use pep::runs::Rating;
+use pep::runs::{RunPage, RunQuery, RunSort, SortOrder};
 use uuid::Uuid;
 
+use crate::icons::RatingMark;
 use crate::playground::short_time;
 
 /// Rows per page.
@@ -116,11 +116,7 @@ pub fn RunsTable(
                                         {p.runs.into_iter().map(|r| {
                                             let id = r.id;
                                             let tokens = u64::from(r.usage.input_tokens) + u64::from(r.usage.output_tokens);
-                                            let rating = match r.feedback {
-                                                Some(Rating::Like) => "👍",
-                                                Some(Rating::Dislike) => "👎",
-                                                None => "",
-                                            };
+                                            let rating = r.feedback;
                                             view! {
                                                 <tr
                                                     class:selected=move || selected.get() == Some(id)
@@ -137,7 +133,7 @@ pub fn RunsTable(
                                                     <td class="num">{r.metrics.ttft_ms.map_or_else(|| "–".to_owned(), |v| format!("{v:.0} ms"))}</td>
                                                     <td class="num">{tokens}</td>
                                                     <td class="num">{format!("${:.6}", r.metrics.cost_usd)}</td>
-                                                    <td>{rating}</td>
+                                                    <td><RatingMark rating compact=true/></td>
                                                     <td class="preview">{r.error.clone().unwrap_or_else(|| r.preview.clone())}</td>
                                                 </tr>
                                             }

@@ -7,12 +7,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use pep::history::{Conversation, ConversationSummary};
+use pep::conversations::{Conversation, ConversationSummary};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::document::{SearchText, Title};
 use super::input::{path_id, JsonObject};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -39,11 +40,13 @@ fn conversation_id(id: &str) -> Result<Uuid, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Text to find in the title (any case).
+    #[param(inline, value_type = Option<SearchText>)]
     q: Option<String>,
     /// At most this many (1..=500; default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// How many to skip (default 0).
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295.0)]
     offset: Option<u32>,
 }
 
@@ -62,12 +65,11 @@ pub async fn list(
     query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
     let Query(p) = query?;
-    let limit = p.limit.unwrap_or(pep::store::DEFAULT_PAGE);
     let text = p.q.unwrap_or_default();
     Ok(Json(
         state
             .engine
-            .conversations(&text, limit, p.offset.unwrap_or_default())
+            .conversations(&text, p.limit, p.offset.unwrap_or_default())
             .await?,
     ))
 }
@@ -96,7 +98,8 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameBody {
-    /// 1 to 200 characters once trimmed. Later turns keep it.
+    /// Later turns keep it.
+    #[schema(value_type = Title)]
     title: String,
 }
 

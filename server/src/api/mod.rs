@@ -6,6 +6,7 @@
 
 mod chat;
 mod conversations;
+mod document;
 mod input;
 mod openapi;
 mod prompts;

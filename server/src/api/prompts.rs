@@ -85,8 +85,7 @@ pub struct ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "The prompts", body = [Prompt]),
-        (status = 400, description = "A malformed query", body = ErrorBody),
-        (status = 422, description = "A bad tag or limit", body = ErrorBody),
+        (status = 400, description = "A malformed or unknown parameter, or a limit out of range", body = ErrorBody),
     )
 )]
 pub async fn list(

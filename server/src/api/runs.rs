@@ -6,13 +6,15 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use pep::history::{RunPage, RunQuery, RunSort, RunStats, SortOrder, ToolCallAudit};
-use pep::runs::{Rating, RunRecord, RunStatus};
+use pep::outcome::{Rating, RunStatus};
+use pep::runs::RunRecord;
+use pep::runs::{RunPage, RunQuery, RunSort, RunStats, SortOrder, ToolCallAudit};
 use pep::EngineError;
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::document::FilterText;
 use super::input::{path_id, JsonObject};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -29,19 +31,24 @@ fn run_id(id: &str) -> Result<Uuid, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct RunParams {
     /// A model id of the catalog.
+    #[param(inline, value_type = Option<FilterText>)]
     model: Option<String>,
     /// `ok`, `failed`, `cancelled`, `running` or `interrupted`.
     #[param(inline)]
     status: Option<RunStatus>,
+    #[param(inline, value_type = Option<FilterText>)]
     session_id: Option<String>,
     conversation_id: Option<Uuid>,
     prompt_id: Option<Uuid>,
-    /// Needs `prompt_id`.
-    #[param(minimum = 1)]
+    /// With `prompt_id`, that version of it; alone, that version of any
+    /// prompt.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4_294_967_295.0)]
     prompt_version: Option<u32>,
     /// Runs created at or after this RFC 3339 time.
+    #[param(format = DateTime)]
     since: Option<String>,
     /// Runs created before this RFC 3339 time.
+    #[param(format = DateTime)]
     until: Option<String>,
     /// `created_at` (default), `latency`, `ttft` (runs without one last),
     /// `cost` or `tokens` (input + output).
@@ -54,6 +61,7 @@ pub struct RunParams {
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// Runs to skip (default 0).
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295.0)]
     offset: Option<u32>,
 }
 

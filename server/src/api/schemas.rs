@@ -6,7 +6,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
 use pep::chat::ResponseFormat;
-use pep::schema::{SchemaIssue, SchemaTemplate};
+use pep::outcome::SchemaIssue;
+use pep::schema::SchemaTemplate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorBody};

@@ -58,3 +58,53 @@ pub fn json_of(bytes: &[u8]) -> Value {
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
     }
 }
+
+/// A schema of the API document, found by the names on its way
+/// (`["components", "schemas", "NewPrompt", "properties", "name"]`), with
+/// every `$ref` on that way followed: what a client reading the document
+/// takes to be the rule.
+pub fn document_schema(doc: &Value, path: &[&str]) -> jsonschema::Validator {
+    let mut at = doc;
+    for step in path {
+        at = resolve(doc, at);
+        at = at
+            .get(*step)
+            .or_else(|| step.parse::<usize>().ok().and_then(|i| at.get(i)))
+            .unwrap_or_else(|| panic!("the document has no {step} in {path:?}"));
+    }
+    let schema = resolve(doc, at);
+    assert!(
+        schema.get("$ref").is_none(),
+        "{path:?}: a reference in a reference"
+    );
+    jsonschema::validator_for(schema).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+fn resolve<'a>(doc: &'a Value, at: &'a Value) -> &'a Value {
+    match at.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            doc.pointer(pointer)
+                .unwrap_or_else(|| panic!("the document has no {reference}"))
+        }
+        None => at,
+    }
+}
+
+/// The schema of a query or path parameter of one operation.
+pub fn parameter_schema(
+    doc: &Value,
+    method: &str,
+    path: &str,
+    name: &str,
+) -> jsonschema::Validator {
+    let parameters = doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{method} {path} has no parameters"));
+    let parameter = parameters
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"));
+    let schema = resolve(doc, &parameter["schema"]);
+    jsonschema::validator_for(schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+}

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ApiError;
-use crate::chat::{FinishReason, Usage};
+use crate::outcome::{FinishReason, Usage};
 use crate::providers::stream::{self, Flow};
 use crate::providers::{ProviderError, ProviderEvent};
 

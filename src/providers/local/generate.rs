@@ -9,7 +9,9 @@ use llama_cpp_2::token::LlamaToken;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use crate::chat::{FinishReason, ResponseFormat, Usage};
+use crate::chat::ResponseFormat;
+
+use crate::outcome::{FinishReason, Usage};
 use crate::providers::{ProviderError, ProviderEvent, ProviderRequest};
 use crate::text::{StopMatcher, Utf8Accumulator};
 

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::ApiError;
-use crate::chat::{FinishReason, Message, ResponseFormat, Role, Usage};
+use crate::chat::{Message, ResponseFormat, Role};
+use crate::outcome::{FinishReason, Usage};
 use crate::providers::stream::{self, Flow};
 use crate::providers::{json_f32, ProviderError, ProviderEvent, ProviderRequest};
 

@@ -7,34 +7,14 @@ use super::labels::UPSERT;
 use super::rows::{tags_json, VersionJson};
 use super::versions::insert;
 use super::{name_taken, INSERT};
-use crate::prompts::{Lifecycle, PromptError, VersionContent};
+use crate::prompts::transfer::ImportedPrompt;
+use crate::prompts::PromptError;
 use crate::store::db::in_transaction;
 use crate::store::sql::Sql;
-use crate::store::{now, Store};
+use crate::store::{now, Store, StoreError, BUSY_PAUSE, BUSY_RETRIES};
 
 static NAME_IN_USE: Sql =
     Sql::new("SELECT id FROM prompts WHERE lower(name) = lower(?) AND deleted_at IS NULL");
-
-/// A prompt to import, checked by the engine: versions numbered 1, 2, ...
-/// in order, labels naming versions that exist and are not archived.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedPrompt {
-    pub name: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub versions: Vec<ImportedVersion>,
-    /// (label, version number).
-    pub labels: Vec<(String, u32)>,
-}
-
-/// One version of an imported prompt, with its history kept.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedVersion {
-    pub content: VersionContent,
-    pub lifecycle: Lifecycle,
-    /// RFC 3339; `None`: now.
-    pub created_at: Option<String>,
-}
 
 /// What an import did with each prompt: its new id, or `None` when it was
 /// skipped because its name was taken.
@@ -47,7 +27,7 @@ impl Store {
         &self,
         prompts: &[ImportedPrompt],
         skip_taken: bool,
-    ) -> Result<Imported, PromptError> {
+    ) -> Result<Imported, StoreError> {
         let at = now();
         let mut encoded = Vec::with_capacity(prompts.len());
         for prompt in prompts {
@@ -59,57 +39,71 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             encoded.push((id, prompt, json));
         }
-        in_transaction!(&self.db, |conn, q| -> PromptError {
-            let mut done = Vec::with_capacity(encoded.len());
-            for (id, prompt, json) in &encoded {
-                let taken: Option<(String,)> = q
-                    .query_as(&NAME_IN_USE)
-                    .bind(&prompt.name)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                if taken.is_some() {
-                    if skip_taken {
-                        done.push((prompt.name.clone(), None));
-                        continue;
+        // The body reads (is the name taken?) before it writes: on SQLite
+        // another writer in between makes it busy at once, so it runs
+        // again, as a start does (`Store::connect_with`).
+        let mut retries = 0;
+        loop {
+            let result = in_transaction!(&self.db, |conn, q| -> StoreError {
+                let mut done = Vec::with_capacity(encoded.len());
+                for (id, prompt, json) in &encoded {
+                    let taken: Option<(String,)> = q
+                        .query_as(&NAME_IN_USE)
+                        .bind(&prompt.name)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    if taken.is_some() {
+                        if skip_taken {
+                            done.push((prompt.name.clone(), None));
+                            continue;
+                        }
+                        return Err(PromptError::NameTaken(prompt.name.clone()).into());
                     }
-                    return Err(PromptError::NameTaken(prompt.name.clone()));
-                }
-                q.query(&INSERT)
-                    .bind(id.to_string())
-                    .bind(&prompt.name)
-                    .bind(&prompt.description)
-                    .bind(tags_json(&prompt.tags))
-                    .bind(&at)
-                    .bind(&at)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| name_taken(e, &prompt.name))?;
-                for (number, (version, json)) in (1_i64..).zip(prompt.versions.iter().zip(json)) {
-                    let created = version.created_at.as_deref().unwrap_or(&at);
-                    let lifecycle = version.lifecycle.as_str();
-                    insert!(
-                        conn,
-                        q,
-                        id,
-                        number,
-                        &version.content,
-                        json,
-                        lifecycle,
-                        created
-                    );
-                }
-                for (label, number) in &prompt.labels {
-                    q.query(&UPSERT)
+                    q.query(&INSERT)
                         .bind(id.to_string())
-                        .bind(label)
-                        .bind(i64::from(*number))
+                        .bind(&prompt.name)
+                        .bind(&prompt.description)
+                        .bind(tags_json(&prompt.tags))
+                        .bind(&at)
                         .bind(&at)
                         .execute(&mut *conn)
-                        .await?;
+                        .await
+                        .map_err(|e| name_taken(e, &prompt.name))?;
+                    for (number, (version, json)) in (1_i64..).zip(prompt.versions.iter().zip(json))
+                    {
+                        let created = version.created_at.as_deref().unwrap_or(&at);
+                        let lifecycle = version.lifecycle.as_str();
+                        insert!(
+                            conn,
+                            q,
+                            id,
+                            number,
+                            &version.content,
+                            json,
+                            lifecycle,
+                            created
+                        );
+                    }
+                    for (label, number) in &prompt.labels {
+                        q.query(&UPSERT)
+                            .bind(id.to_string())
+                            .bind(label)
+                            .bind(i64::from(*number))
+                            .bind(&at)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    done.push((prompt.name.clone(), Some(*id)));
                 }
-                done.push((prompt.name.clone(), Some(*id)));
+                Ok(done)
+            });
+            match result {
+                Err(e) if e.is_busy() && retries < BUSY_RETRIES => {
+                    retries += 1;
+                    tokio::time::sleep(BUSY_PAUSE * retries).await;
+                }
+                result => return result,
             }
-            Ok(done)
-        })
+        }
     }
 }

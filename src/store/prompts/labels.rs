@@ -6,9 +6,9 @@ use super::lock_prompt;
 use super::rows::{version_columns, LabelRow, VersionRow};
 use super::versions::{ensure_live, read};
 use crate::prompts::{Label, Lifecycle, PromptError, PromptVersion};
-use crate::store::db::in_transaction;
+use crate::store::db::{in_transaction, read_transaction};
 use crate::store::sql::Sql;
-use crate::store::{now, Store};
+use crate::store::{now, Store, StoreError};
 
 pub(super) static LIST: Sql = Sql::new(
     "SELECT prompt_id, name, version, updated_at FROM prompt_labels
@@ -32,13 +32,13 @@ static VERSION_BY_LABEL: Sql = Sql::new(concat!(
 impl Store {
     /// Points label `name` at version `number`, creating the label or
     /// moving it. An archived version cannot be labelled.
-    pub async fn set_label(&self, id: Uuid, name: &str, number: u32) -> Result<Label, PromptError> {
+    pub async fn set_label(&self, id: Uuid, name: &str, number: u32) -> Result<Label, StoreError> {
         let at = now();
-        let row: LabelRow = in_transaction!(&self.db, |conn, q| -> PromptError {
+        let row: LabelRow = in_transaction!(&self.db, |conn, q| -> StoreError {
             lock_prompt!(conn, q, id, &at);
             let version = read!(conn, q, id, i64::from(number))?;
             if version.lifecycle == Lifecycle::Archived {
-                return Err(PromptError::LabelOnArchived { version: number });
+                return Err(PromptError::LabelOnArchived { version: number }.into());
             }
             Ok(q.query_as(&UPSERT)
                 .bind(id.to_string())
@@ -52,9 +52,9 @@ impl Store {
     }
 
     /// Removes label `name` from the prompt.
-    pub async fn delete_label(&self, id: Uuid, name: &str) -> Result<(), PromptError> {
+    pub async fn delete_label(&self, id: Uuid, name: &str) -> Result<(), StoreError> {
         let at = now();
-        in_transaction!(&self.db, |conn, q| -> PromptError {
+        in_transaction!(&self.db, |conn, q| -> StoreError {
             lock_prompt!(conn, q, id, &at);
             let deleted = q
                 .query(&DELETE)
@@ -67,15 +67,16 @@ impl Store {
                 return Err(PromptError::LabelNotFound {
                     prompt: id,
                     label: name.to_owned(),
-                });
+                }
+                .into());
             }
             Ok(())
         })
     }
 
     /// The prompt's labels, by name.
-    pub async fn labels(&self, id: Uuid) -> Result<Vec<Label>, PromptError> {
-        let rows: Vec<LabelRow> = in_transaction!(&self.db, |conn, q| -> PromptError {
+    pub async fn labels(&self, id: Uuid) -> Result<Vec<Label>, StoreError> {
+        let rows: Vec<LabelRow> = read_transaction!(&self.db, |conn, q| -> StoreError {
             ensure_live!(conn, q, id);
             Ok(q.query_as(&LIST)
                 .bind(id.to_string())
@@ -90,8 +91,8 @@ impl Store {
         &self,
         id: Uuid,
         name: &str,
-    ) -> Result<PromptVersion, PromptError> {
-        let row: Option<VersionRow> = in_transaction!(&self.db, |conn, q| -> PromptError {
+    ) -> Result<PromptVersion, StoreError> {
+        let row: Option<VersionRow> = read_transaction!(&self.db, |conn, q| -> StoreError {
             ensure_live!(conn, q, id);
             Ok(q.query_as(&VERSION_BY_LABEL)
                 .bind(id.to_string())

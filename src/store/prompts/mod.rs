@@ -19,12 +19,12 @@ mod versions;
 
 use uuid::Uuid;
 
-pub use import::{Imported, ImportedPrompt, ImportedVersion};
+pub use import::Imported;
 
 use self::rows::{prompt_columns, tags_json, PromptRow, VersionJson};
-use super::db::in_transaction;
+use super::db::{in_transaction, read_transaction};
 use super::sql::{contains_pattern, Sql};
-use super::{now, Store};
+use super::{now, Store, StoreError};
 use crate::prompts::{NewPrompt, Prompt, PromptDetail, PromptError, PromptPatch};
 
 static TOUCH: Sql =
@@ -69,7 +69,7 @@ macro_rules! lock_prompt {
             .await?
             .rows_affected();
         if touched == 0 {
-            return Err($crate::prompts::PromptError::PromptNotFound(id));
+            return Err($crate::prompts::PromptError::PromptNotFound(id).into());
         }
     }};
 }
@@ -77,27 +77,27 @@ macro_rules! lock_prompt {
 pub(super) use lock_prompt;
 
 /// A unique-index violation as the name it concerns; any other error as is.
-fn name_taken(e: sqlx::Error, name: &str) -> PromptError {
+fn name_taken(e: sqlx::Error, name: &str) -> StoreError {
     match e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            PromptError::NameTaken(name.to_owned())
+            PromptError::NameTaken(name.to_owned()).into()
         }
-        e => PromptError::from(e),
+        e => StoreError::from(e),
     }
 }
 
 impl Store {
     /// Creates a prompt, with its first version when `new.version` is given.
-    pub async fn create_prompt(&self, new: &NewPrompt) -> Result<PromptDetail, PromptError> {
+    pub async fn create_prompt(&self, new: &NewPrompt) -> Result<PromptDetail, StoreError> {
         let id = Uuid::now_v7();
         let at = now();
         let tags = tags_json(&new.tags);
         let first = new
             .version
             .as_ref()
-            .map(|content| Ok::<_, PromptError>((content, VersionJson::of(id, content)?)))
+            .map(|content| Ok::<_, StoreError>((content, VersionJson::of(id, content)?)))
             .transpose()?;
-        let (prompt, versions) = in_transaction!(&self.db, |conn, q| -> PromptError {
+        let (prompt, versions) = in_transaction!(&self.db, |conn, q| -> StoreError {
             q.query(&INSERT)
                 .bind(id.to_string())
                 .bind(&new.name)
@@ -128,8 +128,8 @@ impl Store {
     }
 
     /// The prompt, unless it does not exist or was deleted.
-    pub async fn prompt(&self, id: Uuid) -> Result<Prompt, PromptError> {
-        let row: Option<PromptRow> = in_transaction!(&self.db, |conn, q| {
+    pub async fn prompt(&self, id: Uuid) -> Result<Prompt, StoreError> {
+        let row: Option<PromptRow> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&GET)
                 .bind(id.to_string())
                 .fetch_optional(&mut *conn)
@@ -141,9 +141,9 @@ impl Store {
     /// The prompts in use whose name, description or tags contain `text`
     /// (any case; all of them for an empty `text`), most recently changed
     /// first.
-    pub async fn find_prompts(&self, text: &str) -> Result<Vec<Prompt>, PromptError> {
+    pub async fn find_prompts(&self, text: &str) -> Result<Vec<Prompt>, StoreError> {
         let pattern = contains_pattern(text);
-        let rows: Vec<PromptRow> = in_transaction!(&self.db, |conn, q| {
+        let rows: Vec<PromptRow> = read_transaction!(&self.db, |conn, q| {
             q.query_as(&FIND)
                 .bind(text)
                 .bind(&pattern)
@@ -156,15 +156,11 @@ impl Store {
     }
 
     /// Changes the given fields of a prompt (tags already normalised).
-    pub async fn update_prompt(
-        &self,
-        id: Uuid,
-        patch: &PromptPatch,
-    ) -> Result<Prompt, PromptError> {
+    pub async fn update_prompt(&self, id: Uuid, patch: &PromptPatch) -> Result<Prompt, StoreError> {
         let at = now();
         let tags = patch.tags.as_deref().map(tags_json);
         let name = patch.name.clone().unwrap_or_default();
-        let row: PromptRow = in_transaction!(&self.db, |conn, q| -> PromptError {
+        let row: PromptRow = in_transaction!(&self.db, |conn, q| -> StoreError {
             lock_prompt!(conn, q, id, &at);
             q.query(&UPDATE)
                 .bind(&patch.name)
@@ -184,9 +180,9 @@ impl Store {
 
     /// Deletes a prompt: it disappears from every call and its name is free
     /// again; its rows stay in the database.
-    pub async fn delete_prompt(&self, id: Uuid) -> Result<(), PromptError> {
+    pub async fn delete_prompt(&self, id: Uuid) -> Result<(), StoreError> {
         let at = now();
-        in_transaction!(&self.db, |conn, q| -> PromptError {
+        in_transaction!(&self.db, |conn, q| -> StoreError {
             lock_prompt!(conn, q, id, &at);
             q.query(&DELETE)
                 .bind(&at)
@@ -198,16 +194,16 @@ impl Store {
     }
 
     /// How many prompts were ever created, deleted ones included.
-    pub async fn count_prompts_ever(&self) -> Result<u64, PromptError> {
-        let (count,): (i64,) = in_transaction!(&self.db, |conn, q| {
+    pub async fn count_prompts_ever(&self) -> Result<u64, StoreError> {
+        let (count,): (i64,) = read_transaction!(&self.db, |conn, q| {
             q.query_as(&COUNT_EVER).fetch_one(&mut *conn).await
         })?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// The prompt with its versions and labels.
-    pub async fn prompt_detail(&self, id: Uuid) -> Result<PromptDetail, PromptError> {
-        let (prompt, versions, labels) = in_transaction!(&self.db, |conn, q| -> PromptError {
+    pub async fn prompt_detail(&self, id: Uuid) -> Result<PromptDetail, StoreError> {
+        let (prompt, versions, labels) = read_transaction!(&self.db, |conn, q| -> StoreError {
             let prompt: Option<PromptRow> = q
                 .query_as(&GET)
                 .bind(id.to_string())

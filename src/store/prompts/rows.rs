@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use crate::prompts::{Label, Lifecycle, Prompt, PromptError, PromptVersion, VersionContent};
+use crate::prompts::{Label, Lifecycle, Prompt, PromptVersion, VersionContent};
 use crate::store::StoreError;
 
 /// The columns of a prompt (table alias `p`), in the order of [`PromptRow`].
@@ -68,13 +68,11 @@ pub(super) struct VersionJson {
 }
 
 impl VersionJson {
-    pub(super) fn of(prompt: Uuid, content: &VersionContent) -> Result<Self, PromptError> {
+    pub(super) fn of(prompt: Uuid, content: &VersionContent) -> Result<Self, StoreError> {
         let encode = |what: &str, value: Result<String, serde_json::Error>| {
-            value.map_err(|e| {
-                PromptError::Store(StoreError::Unencodable {
-                    id: prompt.to_string(),
-                    reason: format!("{what}: {e}"),
-                })
+            value.map_err(|e| StoreError::Unencodable {
+                id: prompt.to_string(),
+                reason: format!("{what}: {e}"),
             })
         };
         Ok(Self {
@@ -90,23 +88,23 @@ pub(super) fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn corrupt(id: &str, reason: String) -> PromptError {
-    PromptError::Store(StoreError::Corrupt {
+fn corrupt(id: &str, reason: String) -> StoreError {
+    StoreError::Corrupt {
         id: id.to_owned(),
         reason,
-    })
+    }
 }
 
-fn uuid(id: &str) -> Result<Uuid, PromptError> {
+fn uuid(id: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(id).map_err(|e| corrupt(id, e.to_string()))
 }
 
-fn number(id: &str, what: &str, n: i64) -> Result<u32, PromptError> {
+fn number(id: &str, what: &str, n: i64) -> Result<u32, StoreError> {
     u32::try_from(n).map_err(|_| corrupt(id, format!("{what} = {n}")))
 }
 
 impl PromptRow {
-    pub(super) fn into_prompt(self) -> Result<Prompt, PromptError> {
+    pub(super) fn into_prompt(self) -> Result<Prompt, StoreError> {
         let id = self.id;
         Ok(Prompt {
             id: uuid(&id)?,
@@ -125,7 +123,7 @@ impl PromptRow {
 }
 
 impl VersionRow {
-    pub(super) fn into_version(self) -> Result<PromptVersion, PromptError> {
+    pub(super) fn into_version(self) -> Result<PromptVersion, StoreError> {
         let id = self.prompt_id;
         let json = |what: &str, e: serde_json::Error| corrupt(&id, format!("{what}: {e}"));
         Ok(PromptVersion {
@@ -149,7 +147,7 @@ impl VersionRow {
 }
 
 impl LabelRow {
-    pub(super) fn into_label(self) -> Result<Label, PromptError> {
+    pub(super) fn into_label(self) -> Result<Label, StoreError> {
         Ok(Label {
             prompt_id: uuid(&self.prompt_id)?,
             version: number(&self.prompt_id, "label version", self.version)?,

@@ -6,9 +6,9 @@ use uuid::Uuid;
 use super::lock_prompt;
 use super::rows::{version_columns, VersionJson, VersionRow};
 use crate::prompts::{Lifecycle, PromptError, PromptVersion, VersionContent};
-use crate::store::db::in_transaction;
+use crate::store::db::{in_transaction, read_transaction};
 use crate::store::sql::Sql;
-use crate::store::{now, Store};
+use crate::store::{now, Store, StoreError};
 
 pub(super) static LIST: Sql = Sql::new(concat!(
     "SELECT ",
@@ -74,7 +74,8 @@ macro_rules! read {
             None => Err($crate::prompts::PromptError::VersionNotFound {
                 prompt: id,
                 version: u32::try_from(number).unwrap_or(u32::MAX),
-            }),
+            }
+            .into()),
         }
     }};
 }
@@ -89,7 +90,7 @@ macro_rules! ensure_live {
             .fetch_optional(&mut *$conn)
             .await?;
         if live.is_none() {
-            return Err($crate::prompts::PromptError::PromptNotFound(id));
+            return Err($crate::prompts::PromptError::PromptNotFound(id).into());
         }
     }};
 }
@@ -102,10 +103,10 @@ impl Store {
         &self,
         id: Uuid,
         content: &VersionContent,
-    ) -> Result<PromptVersion, PromptError> {
+    ) -> Result<PromptVersion, StoreError> {
         let json = VersionJson::of(id, content)?;
         let at = now();
-        in_transaction!(&self.db, |conn, q| -> PromptError {
+        in_transaction!(&self.db, |conn, q| -> StoreError {
             lock_prompt!(conn, q, id, &at);
             let (next,): (i64,) = q
                 .query_as(&NEXT)
@@ -127,8 +128,8 @@ impl Store {
     }
 
     /// Every version of the prompt, oldest first.
-    pub async fn versions(&self, id: Uuid) -> Result<Vec<PromptVersion>, PromptError> {
-        let rows: Vec<VersionRow> = in_transaction!(&self.db, |conn, q| -> PromptError {
+    pub async fn versions(&self, id: Uuid) -> Result<Vec<PromptVersion>, StoreError> {
+        let rows: Vec<VersionRow> = read_transaction!(&self.db, |conn, q| -> StoreError {
             ensure_live!(conn, q, id);
             Ok(q.query_as(&LIST)
                 .bind(id.to_string())
@@ -139,8 +140,8 @@ impl Store {
     }
 
     /// Version `number` of the prompt.
-    pub async fn version(&self, id: Uuid, number: u32) -> Result<PromptVersion, PromptError> {
-        in_transaction!(&self.db, |conn, q| -> PromptError {
+    pub async fn version(&self, id: Uuid, number: u32) -> Result<PromptVersion, StoreError> {
+        read_transaction!(&self.db, |conn, q| -> StoreError {
             ensure_live!(conn, q, id);
             read!(conn, q, id, i64::from(number))
         })
@@ -153,13 +154,13 @@ impl Store {
         id: Uuid,
         number: u32,
         to: Lifecycle,
-    ) -> Result<PromptVersion, PromptError> {
+    ) -> Result<PromptVersion, StoreError> {
         let at = now();
-        in_transaction!(&self.db, |conn, q| -> PromptError {
+        in_transaction!(&self.db, |conn, q| -> StoreError {
             lock_prompt!(conn, q, id, &at);
             let mut version = read!(conn, q, id, i64::from(number))?;
             if !version.lifecycle.can_move_to(to) {
-                return Err(PromptError::lifecycle(number, version.lifecycle, to));
+                return Err(PromptError::lifecycle(number, version.lifecycle, to).into());
             }
             if version.lifecycle == to {
                 return Ok(version);
@@ -176,7 +177,8 @@ impl Store {
                     return Err(PromptError::ArchiveLabelled {
                         version: number,
                         labels: names.join(", "),
-                    });
+                    }
+                    .into());
                 }
             }
             q.query(&SET_LIFECYCLE)

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use pep::prompts::document::LabelName;
 use pep::prompts::{Label, PromptVersion};
 use serde::Deserialize;
 
@@ -13,8 +14,11 @@ use crate::state::AppState;
 
 /// The body of setting a label.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LabelTarget {
     /// The version the label is to name.
+    #[schema(minimum = 1)]
+    #[serde(deserialize_with = "pep::strict::whole")]
     pub version: u32,
 }
 
@@ -40,7 +44,7 @@ pub async fn list(
     get, path = "/prompts/{id}/labels/{label}", tag = "prompts",
     params(
         ("id" = Uuid, Path, description = "The prompt's id"),
-        ("label" = String, Path, description = "The label, e.g. production"),
+        ("label" = inline(LabelName), Path, description = "The label, e.g. production"),
     ),
     responses(
         (status = 200, description = "The labelled version", body = PromptVersion),
@@ -62,7 +66,7 @@ pub async fn get(
     put, path = "/prompts/{id}/labels/{label}", tag = "prompts",
     params(
         ("id" = Uuid, Path, description = "The prompt's id"),
-        ("label" = String, Path, description = "The label, e.g. production"),
+        ("label" = inline(LabelName), Path, description = "The label, e.g. production"),
     ),
     request_body = LabelTarget,
     responses(
@@ -88,12 +92,13 @@ pub async fn set(
     delete, path = "/prompts/{id}/labels/{label}", tag = "prompts",
     params(
         ("id" = Uuid, Path, description = "The prompt's id"),
-        ("label" = String, Path, description = "The label"),
+        ("label" = inline(LabelName), Path, description = "The label, e.g. production"),
     ),
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "Not an id", body = ErrorBody),
         (status = 404, description = "No such prompt or label", body = ErrorBody),
+        (status = 422, description = "Not a label name", body = ErrorBody),
     )
 )]
 pub async fn delete(

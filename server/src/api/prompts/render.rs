@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 /// The values to render a saved version with.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RenderValues {
     /// Variable name → value; the version's defaults fill the rest.
     #[schema(value_type = Object)]
@@ -31,7 +31,7 @@ pub struct RenderValues {
     post, path = "/prompts/{id}/versions/{version}/render", tag = "prompts",
     params(
         ("id" = Uuid, Path, description = "The prompt's id"),
-        ("version" = u32, Path, description = "The version number"),
+        ("version" = u32, Path, description = "The version number", minimum = 1),
     ),
     request_body = RenderValues,
     responses(
@@ -73,10 +73,13 @@ pub async fn render(
 /// The versions to compare.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct DiffParams {
     /// The older version's number.
+    #[param(minimum = 1)]
     from: u32,
     /// The newer version's number.
+    #[param(minimum = 1)]
     to: u32,
 }
 

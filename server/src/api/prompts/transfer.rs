@@ -6,8 +6,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
-use pep::prompts::hub::OnConflict;
-use pep::prompts::transfer::{self, Format};
+use pep::prompts::transfer::{self, Format, OnConflict};
 use pep::prompts::{Bundle, ImportReport};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,9 +21,10 @@ pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// What to export, and how.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// `yaml` (default) or `json`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     format: Option<Format>,
     /// Comma-separated prompt ids; all prompts when absent.
     ids: Option<String>,
@@ -77,10 +77,11 @@ pub async fn export(
 /// How to import.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// `fail` (default): a name in use fails the whole import; `skip`:
     /// prompts whose name is in use are left out.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     on_conflict: Option<OnConflict>,
 }
 

@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 /// The body of a lifecycle change.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LifecycleChange {
     pub lifecycle: Lifecycle,
 }
@@ -65,7 +66,7 @@ pub async fn create(
     get, path = "/prompts/{id}/versions/{version}", tag = "prompts",
     params(
         ("id" = Uuid, Path, description = "The prompt's id"),
-        ("version" = u32, Path, description = "The version number"),
+        ("version" = u32, Path, description = "The version number", minimum = 1),
     ),
     responses(
         (status = 200, description = "The version", body = PromptVersion),
@@ -88,7 +89,7 @@ pub async fn get(
     put, path = "/prompts/{id}/versions/{version}/lifecycle", tag = "prompts",
     params(
         ("id" = Uuid, Path, description = "The prompt's id"),
-        ("version" = u32, Path, description = "The version number"),
+        ("version" = u32, Path, description = "The version number", minimum = 1),
     ),
     request_body = LifecycleChange,
     responses(
