@@ -9,7 +9,7 @@ const root = resolve(__dirname, '..');
 const port = Number(process.env.PEP_E2E_PORT ?? 3217);
 // The replay server standing in for the paid APIs (end2end/replay/).
 const replayPort = Number(process.env.PEP_E2E_REPLAY_PORT ?? 3218);
-const bin = process.env.PEP_BIN ?? join(root, 'target/release/pep');
+const bin = process.env.PEP_BIN ?? join(root, 'target/site-build/release/pep');
 const dataDir = mkdtempSync(join(tmpdir(), 'pep-e2e-'));
 const model =
   process.env.PEP_MODEL_FILE ?? join(root, 'data/models/SmolLM2-135M-Instruct.Q4_1.gguf');

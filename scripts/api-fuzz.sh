@@ -15,7 +15,7 @@ cd "$PEP_ROOT"
 SCHEMATHESIS_VERSION=4.32.5
 port="${PEP_FUZZ_PORT:-3227}"
 replay_port="${PEP_FUZZ_REPLAY_PORT:-3228}"
-bin="${PEP_BIN:-$PEP_TARGET_DIR/release/pep}"
+bin="${PEP_BIN:-$PEP_SITE_BIN}"
 
 say() { printf '\033[1;34m[api-fuzz]\033[0m %s\n' "$*"; }
 

@@ -43,9 +43,15 @@ PEP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
 export PATH="$PEP_ROOT/end2end/node_modules/.bin:$PATH"
 export PEP_ROOT
 
-# Where cargo puts its output (CI keeps it outside the clone).
+# Where cargo puts its output (CI keeps it outside the clone). The site
+# build (cargo-leptos) has a folder of its own inside it: it sets variables
+# that Leptos' build scripts read, so sharing one folder with the tests would
+# rebuild Leptos and everything above it on each switch.
 PEP_TARGET_DIR="${CARGO_TARGET_DIR:-$PEP_ROOT/target}"
-export PEP_TARGET_DIR
+PEP_SITE_TARGET_DIR="$PEP_TARGET_DIR/site-build"
+# The served binary.
+PEP_SITE_BIN="$PEP_SITE_TARGET_DIR/release/pep"
+export PEP_TARGET_DIR PEP_SITE_TARGET_DIR PEP_SITE_BIN
 
 # llama.cpp: never let idle OpenMP threads spin (harmless without OpenMP).
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"

@@ -9,6 +9,7 @@ set -euo pipefail
 cmd="${1:?usage: leptos.sh build|serve|watch|end-to-end [args...]}"
 shift
 pkg="$PEP_ROOT/target/site/pkg"
+export CARGO_TARGET_DIR="$PEP_SITE_TARGET_DIR"
 case "$cmd" in
   build | serve | watch | end-to-end)
     node "$PEP_ROOT/scripts/precompress.mjs" "$pkg" --clean

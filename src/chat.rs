@@ -156,10 +156,9 @@ pub struct GenerationParams {
     pub max_tokens: Option<u32>,
     /// At most [`MAX_SEED`]: providers take a signed 64-bit seed.
     #[serde(deserialize_with = "crate::strict::whole_opt")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(exclusive_maximum = 9_223_372_036_854_775_808.0)
-    )]
+    // An integer bound, so the document states it exactly (a float one
+    // rounds to 2^63 and reads as exclusive of i64::MAX).
+    #[cfg_attr(feature = "openapi", schema(maximum = 9_223_372_036_854_775_807_u64))]
     pub seed: Option<u64>,
     pub stop: Vec<String>,
     pub repeat_penalty: Option<f32>,

@@ -2,11 +2,13 @@
 //!
 //! Without the `engine` feature this crate is only the shared data model
 //! ([`outcome`], [`chat`], [`catalog`] views, [`runs`], [`conversations`],
-//! [`schema`] issues, the Prompt Hub's [`prompts`]): plain serde types that
+//! [`schema`] issues, the Prompt Hub's [`prompts`], the [`tools`] on
+//! offer): plain serde types that
 //! compile to WebAssembly so the browser and the server speak the same
 //! types.
 //! With `engine` it adds the providers, the run recorder, the store and the
-//! [`Engine`] that ties them together; `local` adds the embedded llama.cpp model.
+//! [`Engine`] that ties them together, and the toolbox that runs tools for
+//! a model; `local` adds the embedded llama.cpp model.
 
 // The shared model's modules form a hierarchy, from `outcome` (the leaf)
 // up to the Prompt Hub's `prompts`; tests/layers.rs holds the order.
@@ -18,6 +20,7 @@ pub mod prompts;
 pub mod runs;
 pub mod schema;
 pub mod settings;
+pub mod tools;
 
 #[cfg(feature = "engine")]
 pub mod engine;
@@ -35,6 +38,8 @@ pub mod store;
 pub mod strict;
 #[cfg(feature = "engine")]
 pub mod text;
+#[cfg(feature = "engine")]
+pub mod toolbox;
 
 #[cfg(feature = "engine")]
 pub use engine::{ChatHandle, Engine, EngineConfig, EngineError, RunLease};

@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     // Helpers for reading and describing input, used anywhere.
     &["strict", "media", "openapi", "text_schema"],
     &["outcome"],
+    &["tools"],
     &["chat", "catalog", "settings"],
     &["schema"],
     &["runs"],
@@ -29,6 +30,7 @@ const SERVER_ONLY: &[&str] = &[
     "query",
     "text",
     "error_kind",
+    "toolbox",
 ];
 
 fn src() -> PathBuf {

@@ -3,7 +3,8 @@
 //! An action can outlive the views that dispatch it (the Prompt Hub's
 //! actions belong to the page, its panels are made again on every reload),
 //! so a view reacts only to the outcomes that complete after it was made:
-//! never to one an earlier view has shown already.
+//! never to one an earlier view has shown already. What reloads after an
+//! action is keyed on [`landed`]: the outcomes that changed something.
 
 use leptos::prelude::*;
 
@@ -31,4 +32,24 @@ where
             });
         });
     });
+}
+
+/// How many outcomes of `action` `changed` something, tracked when read: a
+/// resource keyed on it reloads after a change and not after a refusal,
+/// which changed nothing (so a form with a refused value stays as typed).
+pub fn landed<I, O>(
+    action: Action<I, O>,
+    changed: impl Fn(&O) -> bool + Send + Sync + 'static,
+) -> Memo<usize>
+where
+    I: Send + Sync + 'static,
+    O: Send + Sync + 'static,
+{
+    // The value is written once per completion, after the version: it is
+    // the one signal that moves exactly once for each outcome.
+    Memo::new(move |before: Option<&usize>| {
+        let before = before.copied().unwrap_or(0);
+        let change = action.value().with(|o| o.as_ref().is_some_and(&changed));
+        before + usize::from(change)
+    })
 }

@@ -20,6 +20,7 @@ pub mod ndjson;
 mod not_found;
 #[cfg(feature = "ssr")]
 mod on_server;
+pub mod param_input;
 pub mod playground;
 pub mod runs;
 

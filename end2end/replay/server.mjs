@@ -8,7 +8,7 @@
 //   [[reply:markdown]]                 end2end/replay/replies/markdown.http
 // With no marker, replies/hello.http answers. Event streams are written one
 // SSE record at a time, PEP_REPLAY_GAP_MS (default 40) apart, so the page
-// visibly streams. Every request body is kept; GET /__requests returns them
+// visibly streams; a [[gap:MS]] marker sets another gap for that reply. Every request body is kept; GET /__requests returns them
 // (the tests check what PEP sent).
 //
 //   node end2end/replay/server.mjs PORT
@@ -102,13 +102,15 @@ createServer(async (req, res) => {
     res.end(JSON.stringify({ error: { message: `replay: ${e.message}` } }));
     return;
   }
+  const gap = /\[\[gap:(\d+)\]\]/.exec(lastUserText(body));
+  const pause = gap ? Number(gap[1]) : gapMs;
   res.writeHead(recording.status, recording.headers);
   let closed = false;
   res.on('close', () => (closed = true));
   for (const piece of recording.pieces) {
     if (closed) return;
     res.write(piece);
-    await sleep(gapMs);
+    await sleep(pause);
   }
   res.end();
 }).listen(port, '127.0.0.1', () => console.log(`replay listening on ${port}`));

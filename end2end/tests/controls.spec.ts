@@ -46,3 +46,21 @@ test('an out-of-range value is flagged in the UI and refused by the server, neve
   const reply = await lastReply(page, 'failed');
   await expect(reply.locator('[role=alert]')).toContainText('max_tokens');
 });
+
+test('a number that is not one is said beside its field and keeps the turn from being sent', async ({ page, request }) => {
+  await openPlayground(page);
+  const before = (await (await request.get('/api/v1/runs?limit=1')).json()).total;
+  await page.locator('#seed').fill('-1');
+  const problem = page.locator('.controls [role=alert]');
+  await expect(problem).toHaveText("Seed must be a whole number ≥ 0, or empty for the model's default");
+  await page.locator('#message').fill('Seeded');
+  await page.locator('#message').press('Enter');
+  await expect(page.locator('.notice[role=alert]')).toHaveText(
+    "Seed must be a whole number ≥ 0, or empty for the model's default",
+  );
+  await expect(page.locator('#message')).toHaveValue('Seeded');
+  expect((await (await request.get('/api/v1/runs?limit=1')).json()).total).toBe(before);
+  // Fixed, the same field sends.
+  await page.locator('#seed').fill('7');
+  await expect(problem).toHaveCount(0);
+});

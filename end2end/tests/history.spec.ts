@@ -75,6 +75,29 @@ test('a conversation is stored, reopened in another browser with its ratings and
   expect((await request.get(`/api/v1/conversations/${id}`)).status()).toBe(404);
 });
 
+test('the runs page follows a run that is still streaming, without a reload', async ({ page, context }) => {
+  await openPlayground(page, REPLAY);
+  // About ten seconds of streaming: several of the page's reloads.
+  await send(page, `Live ${Date.now()} [[reply:slow]] [[gap:150]]`);
+  await expect(page.locator('.msg-assistant').last()).toHaveAttribute('data-status', 'streaming');
+
+  const runs = await context.newPage();
+  await runs.goto('/runs');
+  await expect(runs.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const row = runs.locator('table.runs tbody tr').first();
+  await expect(row.locator('.badge')).toHaveText('running');
+  await expect(runs.locator('[data-figure="count"]')).not.toHaveText('0');
+  await row.locator('button.open-run').click();
+  const detail = runs.locator('.run-detail');
+  await expect(detail).toContainText('running');
+  // The row, the figures and the open run follow the reply to its end.
+  await lastReply(page);
+  await expect(row.locator('.badge')).toHaveText('ok');
+  await expect(detail).toContainText('ok · stop');
+  await expect(runs.locator('.figures')).not.toContainText('running');
+  await runs.close();
+});
+
 test('the runs page filters, sorts, plots and reopens a run in the playground', async ({ page }) => {
   await openPlayground(page, REPLAY);
   const marker = `Runs ${Date.now()}`;

@@ -83,6 +83,13 @@ test('write, render, version, label, diff, hand over and delete a prompt', async
   await page.locator('.example .example-input').first().fill('rain');
   await page.locator('.example .example-output').first().fill('Water falls from clouds.');
   await page.locator('#prompt_temperature').fill('0.3');
+  // A number that is not one is said beside its field, as in the playground.
+  await page.locator('#prompt_seed').fill('-1');
+  await expect(page.locator('.hub-params [role=alert]')).toHaveText(
+    "Seed must be a whole number ≥ 0, or empty for the model's default",
+  );
+  await page.locator('#prompt_seed').fill('');
+  await expect(page.locator('.hub-params [role=alert]')).toHaveCount(0);
   await page.locator('#prompt_max_tokens').fill('200');
   await page.locator('#commit_message').fill('First draft');
   await page.locator('#save_version').click();

@@ -82,6 +82,14 @@ impl Config {
             .join("schemas")
     }
 
+    /// The tools file: `tools.yaml` beside the model catalog.
+    pub fn tools_file(&self) -> PathBuf {
+        self.models_config
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."))
+            .join("tools.yaml")
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()

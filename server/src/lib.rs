@@ -21,6 +21,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use pep::catalog::Catalog;
 use pep::schema::load_templates;
+use pep::toolbox::Toolbox;
 use pep::{Engine, EngineConfig, RunLease};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -35,6 +36,8 @@ pub enum StartError {
     Catalog(#[from] pep::catalog::CatalogError),
     #[error(transparent)]
     Templates(#[from] pep::schema::TemplateError),
+    #[error(transparent)]
+    Tools(#[from] pep::toolbox::ToolsFileError),
     #[error(transparent)]
     Engine(#[from] pep::EngineError),
     #[error("leptos configuration: {0}")]
@@ -54,6 +57,11 @@ pub enum StartError {
 pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let catalog = Catalog::load(&config.models_config)?;
     let schema_templates = load_templates(&config.schemas_dir())?;
+    let tools = Toolbox::load(&config.tools_file())?;
+    // A refused tool is not offered; the server starts with the others.
+    for refused in tools.list().refused {
+        tracing::warn!(file = %refused.file, tool = %refused.tool, reason = %refused.reason, "tool refused");
+    }
     let engine = Engine::start(EngineConfig {
         catalog,
         data_dir: config.data_dir.clone(),
@@ -63,6 +71,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         session_idle_minutes: config.session_idle_minutes,
         run_lease: RunLease::new(Duration::from_secs(config.run_lease_seconds)),
         spool_dir: None,
+        tools: Arc::new(tools),
     })
     .await?;
     load_starters(&engine, config).await;

@@ -64,6 +64,12 @@ models:
     let config_dir = dir.path().join("config");
     std::fs::create_dir_all(config_dir.join("schemas")).unwrap();
     std::fs::write(config_dir.join("models.yaml"), catalog).unwrap();
+    // One tool that is offered and one that is refused.
+    std::fs::write(
+        config_dir.join("tools.yaml"),
+        "tools:\n  - name: calc\n    kind: calculator\n    approval: true\n  - name: sh\n    kind: shell\n",
+    )
+    .unwrap();
     for entry in std::fs::read_dir(root().join("config/schemas")).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(
@@ -375,4 +381,29 @@ async fn server_functions_answer_the_playground() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.to_string().contains("no run"), "{body}");
+}
+
+/// What the tools file offers is listed with its source and status, and a
+/// declaration it refused is listed with the reason, not dropped unseen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tools_on_offer_and_the_refused_ones_are_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_vllm, app) = start(&dir, "streaming.http").await;
+    let (status, list) = call(&app, get("/api/v1/tools")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let tools = list["tools"].as_array().unwrap();
+    assert_eq!(tools.len(), 1, "{list}");
+    assert_eq!(tools[0]["name"], "calc");
+    assert_eq!(tools[0]["source"], json!({"kind": "builtin"}));
+    assert_eq!(tools[0]["status"], json!({"state": "available"}));
+    assert_eq!(tools[0]["approval"], true);
+    assert_eq!(tools[0]["parameters"]["required"], json!(["expression"]));
+    let refused = list["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{list}");
+    assert_eq!(refused[0]["tool"], "sh");
+    assert!(refused[0]["file"].as_str().unwrap().ends_with("tools.yaml"));
+    assert!(
+        refused[0]["reason"].as_str().unwrap().contains("shell"),
+        "{list}"
+    );
 }

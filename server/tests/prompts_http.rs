@@ -1142,6 +1142,52 @@ fn samples(limit: usize) -> Vec<String> {
     samples
 }
 
+/// The largest seed the server takes is the one the document states, and
+/// the next one up is refused by both: a saved version's seed is checked
+/// against the document's `GenerationParams.seed` and sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_states_the_seed_bound_the_server_keeps() {
+    use pep::chat::MAX_SEED;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = start(&dir).await;
+    let (_, doc) = json_call(&app, Method::GET, "/api/v1/openapi.json", None).await;
+    let seed = support::document_schema(
+        &doc,
+        &[
+            "components",
+            "schemas",
+            "GenerationParams",
+            "properties",
+            "seed",
+        ],
+    );
+    let (status, created) = json_call(
+        &app,
+        Method::POST,
+        "/api/v1/prompts",
+        Some(json!({"name": "Seeded"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["prompt"]["id"].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/prompts/{id}/versions");
+    for (value, taken) in [(0, true), (MAX_SEED, true), (MAX_SEED + 1, false)] {
+        assert_eq!(
+            seed.is_valid(&json!(value)),
+            taken,
+            "the document on {value}"
+        );
+        let body = json!({"template": "hi", "params": {"seed": value}});
+        let (status, answer) = json_call(&app, Method::POST, &uri, Some(body)).await;
+        assert_eq!(
+            status == StatusCode::CREATED,
+            taken,
+            "seed {value}: {answer}"
+        );
+    }
+}
+
 /// A client that keeps to the document is never refused for a text rule,
 /// and one that breaks it always is: for prompt names, tags and label
 /// names, each sample is checked against the document's schema and sent.

@@ -45,6 +45,8 @@ use crate::runs::RunRecord;
 use crate::schema::{check_format, SchemaTemplate};
 use crate::settings::UiSettings;
 use crate::store::{Store, StoreError};
+use crate::toolbox::Toolbox;
+use crate::tools::ToolList;
 
 pub use hub::{Hub, HubError};
 pub use spool::SpoolError;
@@ -71,6 +73,8 @@ pub struct EngineConfig {
     /// Where finished runs the database refused wait for it; by default
     /// `spool/` in the data folder.
     pub spool_dir: Option<PathBuf>,
+    /// The tools the server can run for a model (`config/tools.yaml`).
+    pub tools: Arc<Toolbox>,
 }
 
 impl EngineConfig {
@@ -85,6 +89,7 @@ impl EngineConfig {
             session_idle_minutes: 30,
             run_lease: RunLease::default(),
             spool_dir: None,
+            tools: Arc::new(Toolbox::empty()),
         }
     }
 }
@@ -172,6 +177,7 @@ pub struct Engine {
     spool: spool::Spool,
     schema_templates: Vec<SchemaTemplate>,
     ui: UiSettings,
+    tools: Arc<Toolbox>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -224,6 +230,7 @@ impl Engine {
             lease: config.run_lease,
             spool,
             schema_templates: config.schema_templates,
+            tools: config.tools,
             ui: UiSettings {
                 session_idle_minutes: config.session_idle_minutes,
             },
@@ -263,6 +270,11 @@ impl Engine {
     }
 
     /// The ready-made schemas of `config/schemas/`.
+    /// The tools on offer, and what the tools file refused.
+    pub fn tools(&self) -> ToolList {
+        self.tools.list()
+    }
+
     pub fn schema_templates(&self) -> &[SchemaTemplate] {
         &self.schema_templates
     }

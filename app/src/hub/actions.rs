@@ -1,7 +1,7 @@
 //! The Prompt Hub's changes as Leptos actions: saves from the editor,
 //! changes from the versions panel, deletions from the list. They belong
 //! to the page, so the list and the open prompt are resources keyed on
-//! [`HubActions::done`], and every button is disabled while its action
+//! [`HubActions::done`] (the changes that landed), and every button is disabled while its action
 //! runs, with no pending flags or reload counters kept by hand.
 
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use pep::prompts::{Lifecycle, NewPrompt, Prompt, PromptPatch, VersionContent};
 use uuid::Uuid;
 
 use super::error_text;
+use crate::action_outcome::landed;
 use crate::hub_api::{
     create_prompt, delete_label, delete_prompt, save_version, set_label, set_lifecycle,
     update_prompt,
@@ -69,29 +70,40 @@ pub struct HubActions {
     pub save: Action<Save, Saved>,
     pub change: Action<(Uuid, Change), Done>,
     pub delete: Action<Uuid, Done>,
+    /// The outcomes of all three that changed something.
+    landed: [Memo<usize>; 3],
 }
 
 impl HubActions {
     pub fn new() -> Self {
-        Self {
-            save: Action::new(|request: &Save| save(request.clone())),
-            change: Action::new(|(id, change): &(Uuid, Change)| apply(*id, change.clone())),
-            delete: Action::new(|id: &Uuid| {
-                let id = *id;
-                async move {
-                    Done {
-                        prompt: id,
-                        result: delete_prompt(id).await.map_err(error_text),
-                    }
+        let save = Action::new(|request: &Save| save(request.clone()));
+        let change = Action::new(|(id, change): &(Uuid, Change)| apply(*id, change.clone()));
+        let delete = Action::new(|id: &Uuid| {
+            let id = *id;
+            async move {
+                Done {
+                    prompt: id,
+                    result: delete_prompt(id).await.map_err(error_text),
                 }
-            }),
+            }
+        });
+        Self {
+            save,
+            change,
+            delete,
+            landed: [
+                // A refused version after saved details still changed them.
+                landed(save, |s: &Saved| s.result.is_ok() || s.details.is_some()),
+                landed(change, |d: &Done| d.result.is_ok()),
+                landed(delete, |d: &Done| d.result.is_ok()),
+            ],
         }
     }
 
-    /// How many changes have completed, tracked: what shows prompts reloads
-    /// when it moves.
+    /// How many changes have landed, tracked: what shows prompts reloads
+    /// when it moves (a refusal changed nothing, so nothing reloads).
     pub fn done(self) -> usize {
-        self.save.version().get() + self.change.version().get() + self.delete.version().get()
+        self.landed.iter().map(|m| m.get()).sum()
     }
 }
 

@@ -1,13 +1,15 @@
 //! What the editor holds: the prompt's name, description and tags and the
 //! content of the version being written, one signal per field. Numbers are
-//! kept as typed and read when saving, so a half-typed value is shown with
-//! its error instead of being lost.
+//! [`ParamText`]s, as in the playground: kept as typed and read when saving,
+//! so a half-typed value is shown with its error instead of being lost.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use pep::chat::GenerationParams;
 use pep::prompts::{FewShot, Prompt, PromptDetail, PromptPatch, PromptVersion, VersionContent};
+
+use crate::param_input::{ParamText, SEED, TEMPERATURE, TOP_P, WHOLE};
 
 /// One worked example in the editor. `key` keeps rows apart in the list
 /// when one is removed.
@@ -30,10 +32,10 @@ pub struct Draft {
     pub examples: RwSignal<Vec<ExampleRow>>,
     next_key: StoredValue<u32>,
     pub model: RwSignal<Option<String>>,
-    pub temperature: RwSignal<String>,
-    pub top_p: RwSignal<String>,
-    pub max_tokens: RwSignal<String>,
-    pub seed: RwSignal<String>,
+    pub temperature: ParamText<f32>,
+    pub top_p: ParamText<f32>,
+    pub max_tokens: ParamText<u32>,
+    pub seed: ParamText<u64>,
     /// Why this version is saved.
     pub message: RwSignal<String>,
     /// The parameters the editor has no field for (response format, stop
@@ -57,10 +59,10 @@ impl Draft {
             examples: RwSignal::new(Vec::new()),
             next_key: StoredValue::new(0),
             model: RwSignal::new(None),
-            temperature: RwSignal::new(String::new()),
-            top_p: RwSignal::new(String::new()),
-            max_tokens: RwSignal::new(String::new()),
-            seed: RwSignal::new(String::new()),
+            temperature: ParamText::new("Temperature", TEMPERATURE),
+            top_p: ParamText::new("Top-p", TOP_P),
+            max_tokens: ParamText::new("Max tokens", WHOLE),
+            seed: ParamText::new("Seed", SEED),
             message: RwSignal::new(String::new()),
             other_params: StoredValue::new(GenerationParams::default()),
             defaults: StoredValue::new(BTreeMap::new()),
@@ -93,13 +95,10 @@ impl Draft {
             self.add_example(e.input.clone(), e.output.clone());
         }
         self.model.set(c.model.clone());
-        let text = |v: Option<String>| v.unwrap_or_default();
-        self.temperature
-            .set(text(c.params.temperature.map(|t| t.to_string())));
-        self.top_p.set(text(c.params.top_p.map(|t| t.to_string())));
-        self.max_tokens
-            .set(text(c.params.max_tokens.map(|t| t.to_string())));
-        self.seed.set(text(c.params.seed.map(|t| t.to_string())));
+        self.temperature.set(c.params.temperature);
+        self.top_p.set(c.params.top_p);
+        self.max_tokens.set(c.params.max_tokens);
+        self.seed.set(c.params.seed);
         self.other_params.set_value(c.params.clone());
         self.defaults.set_value(c.defaults.clone());
     }
@@ -165,17 +164,17 @@ impl Draft {
         self.message.set(String::new());
     }
 
-    /// The generation parameters, or what is wrong with a typed number.
+    /// The generation parameters: the typed numbers over those the editor
+    /// has no field for, or what is wrong with a typed number. The ranges
+    /// are the model's, checked by the server when the prompt runs.
     pub fn params(&self) -> Result<GenerationParams, String> {
-        params_from_text(
-            &self.other_params.get_value(),
-            &ParamText {
-                temperature: self.temperature.get_untracked(),
-                top_p: self.top_p.get_untracked(),
-                max_tokens: self.max_tokens.get_untracked(),
-                seed: self.seed.get_untracked(),
-            },
-        )
+        Ok(GenerationParams {
+            temperature: self.temperature.read_untracked()?,
+            top_p: self.top_p.read_untracked()?,
+            max_tokens: self.max_tokens.read_untracked()?,
+            seed: self.seed.read_untracked()?,
+            ..self.other_params.get_value()
+        })
     }
 
     /// The version to save, or what is wrong with a typed number.
@@ -222,44 +221,6 @@ pub fn parse_tags(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The editor's number fields, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct ParamText {
-    pub temperature: String,
-    pub top_p: String,
-    pub max_tokens: String,
-    pub seed: String,
-}
-
-/// `base` with the typed numbers; an empty field is "the model's default".
-/// The ranges are the model's, checked by the server when the prompt runs.
-pub fn params_from_text(
-    base: &GenerationParams,
-    text: &ParamText,
-) -> Result<GenerationParams, String> {
-    Ok(GenerationParams {
-        temperature: number(&text.temperature, "Temperature", "a number such as 0.7")?,
-        top_p: number(&text.top_p, "Top-p", "a number between 0 and 1")?,
-        max_tokens: number(&text.max_tokens, "Max tokens", "a whole number")?,
-        seed: number(&text.seed, "Seed", "a whole number ≥ 0")?,
-        ..base.clone()
-    })
-}
-
-fn number<T: std::str::FromStr>(
-    text: &str,
-    label: &str,
-    expected: &str,
-) -> Result<Option<T>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse()
-        .map(Some)
-        .map_err(|_| format!("{label} must be {expected}, or empty for the model's default"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,30 +246,27 @@ mod tests {
 
     #[test]
     fn typed_numbers_become_params_and_blanks_the_defaults() {
-        let base = GenerationParams {
-            stop: vec!["END".into()],
-            temperature: Some(1.0),
-            ..GenerationParams::default()
-        };
-        let text = ParamText {
-            temperature: "0.25".into(),
-            max_tokens: " 200 ".into(),
-            ..ParamText::default()
-        };
-        let params = params_from_text(&base, &text).unwrap();
-        assert_eq!(params.temperature, Some(0.25));
-        assert_eq!(params.max_tokens, Some(200));
-        assert_eq!(params.top_p, None);
-        assert_eq!(params.stop, ["END"]);
+        Owner::new().with(|| {
+            let draft = Draft::empty();
+            draft.other_params.set_value(GenerationParams {
+                stop: vec!["END".into()],
+                temperature: Some(1.0),
+                ..GenerationParams::default()
+            });
+            draft.temperature.set(Some(0.25));
+            draft.max_tokens.text_signal().set(" 200 ".into());
+            let params = draft.params().unwrap();
+            assert_eq!(params.temperature, Some(0.25));
+            assert_eq!(params.max_tokens, Some(200));
+            assert_eq!(params.top_p, None);
+            assert_eq!(params.stop, ["END"]);
 
-        let bad = ParamText {
-            max_tokens: "lots".into(),
-            ..ParamText::default()
-        };
-        let err = params_from_text(&base, &bad).unwrap_err();
-        assert!(
-            err.starts_with("Max tokens must be a whole number"),
-            "{err}"
-        );
+            draft.max_tokens.text_signal().set("lots".into());
+            let err = draft.params().unwrap_err();
+            assert!(
+                err.starts_with("Max tokens must be a whole number"),
+                "{err}"
+            );
+        });
     }
 }

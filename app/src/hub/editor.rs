@@ -18,6 +18,7 @@ use super::{error_text, Selection};
 use crate::action_outcome::on_outcome;
 use crate::api::list_models;
 use crate::browser_fetch::browser_fetch;
+use crate::param_input::ParamInput;
 
 /// The editor for a saved prompt (`id`) or a new one (`None`). `notice`
 /// shows what the last action did; saves go through the page's
@@ -275,7 +276,6 @@ fn ModelParams(draft: Draft) -> impl IntoView {
     // Loaded by the browser alone: this sits inside the prompt's streamed
     // Suspense (see `crate::browser_fetch`).
     let models = browser_fetch(|| (), |()| list_models());
-    let error = move || draft.params().err();
     let select = move |list: Vec<ModelInfo>| {
         let saved = draft.model.get_untracked();
         // A saved model the catalog no longer has stays visible and chosen.
@@ -313,34 +313,11 @@ fn ModelParams(draft: Draft) -> impl IntoView {
                 }.into_any(),
             }}
             <div class="param-grid">
-                <NumberField id="prompt_temperature" label="Temperature" step="0.05" value=draft.temperature/>
-                <NumberField id="prompt_top_p" label="Top-p" step="0.01" value=draft.top_p/>
-                <NumberField id="prompt_max_tokens" label="Max tokens" step="1" value=draft.max_tokens/>
-                <NumberField id="prompt_seed" label="Seed" step="1" value=draft.seed/>
+                <ParamInput id="prompt_temperature" param=draft.temperature step="0.05"/>
+                <ParamInput id="prompt_top_p" param=draft.top_p step="0.01"/>
+                <ParamInput id="prompt_max_tokens" param=draft.max_tokens step="1"/>
+                <ParamInput id="prompt_seed" param=draft.seed step="1"/>
             </div>
-            {move || error().map(|e| view! { <p class="hint error" role="alert">{e}</p> })}
         </fieldset>
-    }
-}
-
-#[component]
-fn NumberField(
-    id: &'static str,
-    label: &'static str,
-    step: &'static str,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input
-                id=id
-                type="number"
-                step=step
-                placeholder="default"
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
     }
 }

@@ -3,14 +3,16 @@
 //! Controls come from the catalog: a model
 //! without a control shows none (no seed for a model that ignores it;
 //! reasoning effort and verbosity only for models that take them), and each
-//! input is bounded by the model's range. The server checks again and
-//! answers out-of-range values with an error, never a silent clamp.
+//! number is typed through [`crate::param_input`], bounded by the model's
+//! range. The server checks again and answers out-of-range values with an
+//! error, never a silent clamp.
 
 use leptos::prelude::*;
-use pep::catalog::{Choice, ModelInfo, Range};
+use pep::catalog::{Choice, ModelInfo};
 
 use super::settings::{Delivery, Settings};
 use super::structured::StructuredOutput;
+use crate::param_input::{Entry, ParamInput};
 
 #[component]
 pub fn Controls(
@@ -97,47 +99,12 @@ pub fn Controls(
 fn ParamInputs(model: ModelInfo, settings: Settings) -> impl IntoView {
     let spec = model.params.clone();
     view! {
-        {spec.temperature.map(|r| view! { <FloatControl id="temperature" label="Temperature" range=r step=0.05 value=settings.temperature/> })}
-        {spec.top_p.map(|r| view! { <FloatControl id="top_p" label="Top-p" range=r step=0.01 value=settings.top_p/> })}
-        <IntControl id="max_tokens" label="Max tokens" range=spec.max_tokens value=settings.max_tokens/>
-        {spec.seed.then(|| view! { <SeedControl value=settings.seed/> })}
+        {spec.temperature.map(|r| view! { <ParamInput id="temperature" param=settings.temperature range=r entry=Entry::Slider step="0.05"/> })}
+        {spec.top_p.map(|r| view! { <ParamInput id="top_p" param=settings.top_p range=r entry=Entry::Slider step="0.01"/> })}
+        <ParamInput id="max_tokens" param=settings.max_tokens range=spec.max_tokens step="1"/>
+        {spec.seed.then(|| view! { <ParamInput id="seed" param=settings.seed step="1"/> })}
         {spec.reasoning_effort.map(|c| view! { <ChoiceControl id="reasoning_effort" label="Reasoning effort" choice=c value=settings.reasoning_effort/> })}
         {spec.verbosity.map(|c| view! { <ChoiceControl id="verbosity" label="Verbosity" choice=c value=settings.verbosity/> })}
-    }
-}
-
-#[component]
-fn SeedControl(value: RwSignal<Option<u64>>) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
-    let on_change = move |ev| {
-        let text = event_target_value(&ev);
-        let text = text.trim();
-        if text.is_empty() {
-            error.set(None);
-            value.set(None);
-            return;
-        }
-        match text.parse::<u64>() {
-            Ok(v) => {
-                error.set(None);
-                value.set(Some(v));
-            }
-            Err(_) => error.set(Some(
-                "Seed must be a whole number ≥ 0, or empty for random".into(),
-            )),
-        }
-    };
-    view! {
-        <label for="seed">"Seed"</label>
-        <input
-            id="seed"
-            type="number"
-            min="0"
-            placeholder="random"
-            prop:value=move || value.get().map(|s| s.to_string()).unwrap_or_default()
-            on:change=on_change
-        />
-        {move || error.get().map(|e| view! { <p class="hint error" role="alert">{e}</p> })}
     }
 }
 
@@ -171,71 +138,5 @@ fn ChoiceControl(
             <option value="">{default_label}</option>
             {options}
         </select>
-    }
-}
-
-#[component]
-fn FloatControl(
-    id: &'static str,
-    label: &'static str,
-    range: Range<f32>,
-    step: f32,
-    value: RwSignal<Option<f32>>,
-) -> impl IntoView {
-    let shown = move || format!("{}", value.get().unwrap_or(range.default));
-    let set = move |ev| {
-        if let Ok(v) = event_target_value(&ev).parse::<f32>() {
-            if range.contains(v) {
-                value.set(Some(v));
-            }
-        }
-    };
-    view! {
-        <label for=id>{label} <output>{shown}</output></label>
-        <input
-            id=id
-            type="range"
-            min=range.min.to_string()
-            max=range.max.to_string()
-            step=step.to_string()
-            prop:value=shown
-            on:input=set
-        />
-    }
-}
-
-#[component]
-fn IntControl(
-    id: &'static str,
-    label: &'static str,
-    range: Range<u32>,
-    value: RwSignal<Option<u32>>,
-) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
-    // An out-of-range number is kept (and flagged here): sending it gets the
-    // server's explicit refusal rather than a value the user did not choose.
-    let on_change = move |ev| match event_target_value(&ev).trim().parse::<u32>() {
-        Ok(v) => {
-            value.set(Some(v));
-            error.set(
-                (!range.contains(v)).then(|| format!("between {} and {}", range.min, range.max)),
-            );
-        }
-        Err(_) => error.set(Some(format!(
-            "a whole number between {} and {}",
-            range.min, range.max
-        ))),
-    };
-    view! {
-        <label for=id>{label}</label>
-        <input
-            id=id
-            type="number"
-            min=range.min.to_string()
-            max=range.max.to_string()
-            prop:value=move || value.get().unwrap_or(range.default).to_string()
-            on:change=on_change
-        />
-        {move || error.get().map(|e| view! { <p class="hint error" role="alert">{label} " must be " {e}</p> })}
     }
 }

@@ -1,6 +1,10 @@
 //! The stored conversations beside the playground: search them, reopen one
 //! (its address is `/?conversation=<id>`, so it opens in any browser),
 //! rename or delete it, or start a new chat.
+//!
+//! Renames and deletions are one Leptos action owned by the list: the list
+//! is a resource keyed on the edits that landed, so it reloads after each
+//! one, and a refused edit leaves the item as it was, with the reason.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -8,6 +12,7 @@ use leptos_router::hooks::use_navigate;
 use pep::conversations::ConversationSummary;
 use uuid::Uuid;
 
+use crate::action_outcome::{landed, on_outcome};
 use crate::debounce::{debounced, SEARCH_DELAY};
 use crate::history_api::{delete_conversation, list_conversations, rename_conversation};
 use crate::hub::error_text;
@@ -15,21 +20,68 @@ use crate::hub::error_text;
 /// How many conversations the list shows.
 const SHOWN: u32 = 50;
 
+/// A change made from the list.
+#[derive(Debug, Clone)]
+enum Edit {
+    Rename { id: Uuid, title: String },
+    Delete(Uuid),
+}
+
+impl Edit {
+    fn id(&self) -> Uuid {
+        match self {
+            Self::Rename { id, .. } | Self::Delete(id) => *id,
+        }
+    }
+}
+
+/// What an edit did, with the conversation it was for.
+#[derive(Debug, Clone)]
+struct Edited {
+    id: Uuid,
+    deleted: bool,
+    result: Result<(), String>,
+}
+
+async fn apply(edit: Edit) -> Edited {
+    match edit {
+        Edit::Rename { id, title } => Edited {
+            id,
+            deleted: false,
+            result: rename_conversation(id, title)
+                .await
+                .map(drop)
+                .map_err(error_text),
+        },
+        Edit::Delete(id) => Edited {
+            id,
+            deleted: true,
+            result: delete_conversation(id).await.map_err(error_text),
+        },
+    }
+}
+
 /// The conversation list. `current` is the open conversation; `changed`
 /// moves when a turn ends, so the list shows new titles and order.
 #[component]
 pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<usize>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let search = debounced(move || text.get(), SEARCH_DELAY);
-    // Bumped by a rename or delete made here.
-    let edited = RwSignal::new(0_u32);
+    let edit = Action::new(|e: &Edit| apply(e.clone()));
+    // Only edits that landed reload the list: a refused rename keeps its
+    // form open with what was typed.
+    let landed = landed(edit, |o: &Edited| o.result.is_ok());
     // Deleting the open conversation leaves it for a new chat.
     let navigate = use_navigate();
-    let leave = Callback::new(move |()| navigate("/", Default::default()));
+    on_outcome(edit, move |o: &Edited| {
+        if o.deleted && o.result.is_ok() && current.get_untracked() == Some(o.id) {
+            navigate("/", Default::default());
+        }
+    });
     let list = LocalResource::new(move || {
         let q = search.get();
         changed.track();
-        edited.track();
+        landed.track();
         async move {
             list_conversations(q, Some(SHOWN), 0)
                 .await
@@ -67,7 +119,7 @@ pub fn ConversationList(current: Signal<Option<Uuid>>, changed: Signal<usize>) -
                         }
                         Ok(items) => view! {
                             <ul class="history-list">
-                                {items.into_iter().map(|c| view! { <Item c current edited leave/> }).collect_view()}
+                                {items.into_iter().map(|c| view! { <Item c current edit/> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(e) => view! {
@@ -93,39 +145,30 @@ enum Mode {
 fn Item(
     c: ConversationSummary,
     current: Signal<Option<Uuid>>,
-    edited: RwSignal<u32>,
-    leave: Callback<()>,
+    edit: Action<Edit, Edited>,
 ) -> impl IntoView {
     let id = c.id;
     let mode = RwSignal::new(Mode::Show);
     let title = RwSignal::new(c.title.clone());
+    // The reason this item's last edit was refused (a landed one reloads
+    // the list, which makes the item again).
     let error = RwSignal::new(None::<String>);
+    on_outcome(edit, move |o: &Edited| {
+        if o.id == id {
+            error.set(o.result.clone().err());
+        }
+    });
+    let busy = move || {
+        edit.input()
+            .with(|e| e.as_ref().is_some_and(|e| e.id() == id))
+    };
     let is_current = move || current.get() == Some(id);
     let rename = move || {
-        let wanted = title.get_untracked().trim().to_owned();
-        leptos::task::spawn_local(async move {
-            match rename_conversation(id, wanted).await {
-                Ok(_) => {
-                    error.set(None);
-                    mode.set(Mode::Show);
-                    edited.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(error_text(e))),
-            }
-        });
+        let title = title.get_untracked().trim().to_owned();
+        edit.dispatch(Edit::Rename { id, title });
     };
     let delete = move || {
-        leptos::task::spawn_local(async move {
-            match delete_conversation(id).await {
-                Ok(()) => {
-                    if current.get_untracked() == Some(id) {
-                        leave.run(());
-                    }
-                    edited.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(error_text(e))),
-            }
-        });
+        edit.dispatch(Edit::Delete(id));
     };
     let meta = format!(
         "{} · {} messages · {}",
@@ -148,14 +191,14 @@ fn Item(
                             on:keydown=move |ev| if ev.key() == "Escape" { mode.set(Mode::Show); }
                             autofocus
                         />
-                        <button type="submit">"Save"</button>
+                        <button type="submit" disabled=busy>"Save"</button>
                         <button type="button" on:click=move |_| mode.set(Mode::Show)>"Cancel"</button>
                     </form>
                 }.into_any(),
                 Mode::ConfirmDelete => view! {
                     <div class="confirm" role="group" aria-label="Confirm delete">
                         <span>"Delete “" {original.clone()} "”?"</span>
-                        <button type="button" class="danger" on:click=move |_| delete()>"Delete"</button>
+                        <button type="button" class="danger" disabled=busy on:click=move |_| delete()>"Delete"</button>
                         <button type="button" on:click=move |_| mode.set(Mode::Show)>"Keep"</button>
                     </div>
                 }.into_any(),

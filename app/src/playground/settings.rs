@@ -8,6 +8,7 @@ use pep::catalog::{Choice, ModelInfo};
 use pep::chat::{GenerationParams, Message, Role};
 
 use super::structured::ResponseSettings;
+use crate::param_input::{ParamText, SEED, TEMPERATURE, TOP_P, WHOLE};
 
 /// How a turn is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,15 +28,15 @@ impl Delivery {
     }
 }
 
-/// What the user has set. `None` means "the model's default".
+/// What the user has set. Empty or `None` means "the model's default".
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub model: RwSignal<Option<String>>,
     pub delivery: RwSignal<Delivery>,
-    pub temperature: RwSignal<Option<f32>>,
-    pub top_p: RwSignal<Option<f32>>,
-    pub max_tokens: RwSignal<Option<u32>>,
-    pub seed: RwSignal<Option<u64>>,
+    pub temperature: ParamText<f32>,
+    pub top_p: ParamText<f32>,
+    pub max_tokens: ParamText<u32>,
+    pub seed: ParamText<u64>,
     pub reasoning_effort: RwSignal<Option<String>>,
     pub verbosity: RwSignal<Option<String>>,
     pub system: RwSignal<String>,
@@ -48,10 +49,10 @@ impl Settings {
         Self {
             model: RwSignal::new(None),
             delivery: RwSignal::new(Delivery::Stream),
-            temperature: RwSignal::new(None),
-            top_p: RwSignal::new(None),
-            max_tokens: RwSignal::new(None),
-            seed: RwSignal::new(None),
+            temperature: ParamText::new("Temperature", TEMPERATURE),
+            top_p: ParamText::new("Top-p", TOP_P),
+            max_tokens: ParamText::new("Max tokens", WHOLE),
+            seed: ParamText::new("Seed", SEED),
             reasoning_effort: RwSignal::new(None),
             verbosity: RwSignal::new(None),
             system: RwSignal::new(String::new()),
@@ -61,8 +62,9 @@ impl Settings {
     }
 
     /// The parameters to send for `model`: only controls it has. Fails with
-    /// a message for the user when the response format cannot be built
-    /// (for example a schema that is not JSON).
+    /// a message for the user when a typed number is not one, or the
+    /// response format cannot be built (for example a schema that is not
+    /// JSON).
     pub fn params(&self, model: &ModelInfo) -> Result<GenerationParams, String> {
         let spec = &model.params;
         let choice = |c: &Option<Choice>, v: RwSignal<Option<String>>| {
@@ -70,11 +72,11 @@ impl Settings {
                 .and_then(|c| v.get_untracked().filter(|v| c.allows(v)))
         };
         Ok(GenerationParams {
-            temperature: spec.temperature.and(self.temperature.get_untracked()),
-            top_p: spec.top_p.and(self.top_p.get_untracked()),
-            max_tokens: self.max_tokens.get_untracked(),
+            temperature: spec.temperature.and(self.temperature.read_untracked()?),
+            top_p: spec.top_p.and(self.top_p.read_untracked()?),
+            max_tokens: self.max_tokens.read_untracked()?,
             seed: if spec.seed {
-                self.seed.get_untracked()
+                self.seed.read_untracked()?
             } else {
                 None
             },

@@ -47,20 +47,21 @@ pub fn rerun_handoff(run: &RunRecord) -> PlaygroundHandoff {
 #[component]
 pub fn RunDetail(id: Uuid, on_close: Callback<()>) -> impl IntoView {
     let run = LocalResource::new(move || async move { get_run(id).await.map_err(error_text) });
+    super::live::follow(run, |r| r.as_ref().is_ok_and(|r| !r.status.is_final()));
     view! {
         <section class="run-detail" aria-label="Run" data-run-id=id.to_string()>
             <header>
                 <h3>"Run " <code>{id.to_string()}</code></h3>
                 <button type="button" class="icon" aria-label="Close run" on:click=move |_| on_close.run(())>"Close"</button>
             </header>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the run…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the run…"</p> }>
                 {move || Suspend::new(async move {
                     match run.await {
                         Ok(r) => view! { <Body run=r/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">"Could not open the run: " {e}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -4,13 +4,15 @@
 //! sent back to the playground with its exact settings.
 //!
 //! Parts: [`filters`] (the query form), [`plot`] (SVG plots), [`table`]
-//! (the sortable, paged list), [`detail`] (one run) and [`address`] (the
-//! whole view in the URL, so it can be linked and reloaded).
+//! (the sortable, paged list), [`detail`] (one run), [`live`] (reloading
+//! while a run is still going) and [`address`] (the whole view in the URL,
+//! so it can be linked and reloaded).
 
 mod address;
 mod calendar;
 mod detail;
 mod filters;
+mod live;
 pub mod plot;
 mod table;
 
@@ -70,6 +72,11 @@ pub fn RunsPage() -> impl IntoView {
         let q = filters_only.get();
         async move { run_stats(q).await.map_err(error_text) }
     });
+    live::follow(page, |p| {
+        p.as_ref()
+            .is_ok_and(|p| p.runs.iter().any(|r| !r.status.is_final()))
+    });
+    live::follow(stats, |s| s.as_ref().is_ok_and(|s| s.running > 0));
     let pick = Callback::new(move |id: Uuid| selected.set(Some(id)));
     view! {
         <div class="layout runs-layout">
@@ -77,14 +84,14 @@ pub fn RunsPage() -> impl IntoView {
             <main class="runs-page">
                 <h2>"Runs"</h2>
                 <filters::Filters query/>
-                <Suspense fallback=|| view! { <p class="loading">"Measuring…"</p> }>
+                <Transition fallback=|| view! { <p class="loading">"Measuring…"</p> }>
                     {move || Suspend::new(async move {
                         match stats.await {
                             Ok(s) => view! { <Figures stats=s.clone()/> <Plots stats=s pick/> }.into_any(),
                             Err(e) => view! { <p class="error" role="alert">"Could not compute the figures: " {e}</p> }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
                 <table::RunsTable query page selected/>
                 {move || selected.get().map(|id| view! { <detail::RunDetail id on_close=Callback::new(move |()| selected.set(None))/> })}
             </main>

@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use pep::catalog::ModelInfo;
+use pep::tools::ToolList;
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,6 +33,7 @@ use crate::state::AppState;
 pub fn v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(models))
+        .routes(routes!(tools))
         .routes(routes!(chat::chat))
         .routes(routes!(runs::list))
         .routes(routes!(runs::stats))
@@ -68,4 +70,14 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 )]
 async fn models(State(state): State<AppState>) -> Json<Vec<ModelInfo>> {
     Json(state.engine.models())
+}
+
+/// The tools the server can run for a model, with their source and status,
+/// and what `config/tools.yaml` declared that was refused (with the reason).
+#[utoipa::path(
+    get, path = "/tools", tag = "tools",
+    responses((status = 200, description = "The tools on offer and the refused declarations", body = ToolList))
+)]
+async fn tools(State(state): State<AppState>) -> Json<ToolList> {
+    Json(state.engine.tools())
 }

@@ -29,6 +29,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "runs", description = "The record of every chat turn: search, figures, tool calls"),
         (name = "conversations", description = "Stored conversations: list, reopen, rename, delete"),
         (name = "models", description = "The model catalog"),
+        (name = "tools", description = "The tools the server can run for a model"),
         (name = "prompts", description = "The Prompt Hub: prompts, versions, labels, rendering"),
     )
 )]
