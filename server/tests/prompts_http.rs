@@ -736,6 +736,7 @@ async fn export_and_import_carry_whole_prompts() {
 /// Every route of `/api/v1`, as `(method, path)` in the document's form.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/models"),
+    ("get", "/api/v1/tools"),
     ("post", "/api/v1/chat"),
     ("get", "/api/v1/runs"),
     ("get", "/api/v1/runs/stats"),
